@@ -1,0 +1,229 @@
+/** One Durable Object per user: applies events and batch updates in order, evaluates rules, publishes the merged profile to KV. */
+import { DurableObject } from "cloudflare:workers";
+import type { UdnEvent } from "../worker/event-input";
+import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../worker/profile-record";
+import { loadRules } from "../worker/segment-config";
+import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
+import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "./rules/evaluate";
+import type { CompiledRules } from "./rules/types";
+import { SCHEMA } from "./user-profile-schema";
+
+export interface BatchUpdate {
+  version: number;
+  /** Segments of this user in that version; absent with `delete`. */
+  segments?: string[];
+  delete?: boolean;
+  /** How long these batch segments last unless a newer version refreshes them. */
+  ttlMs: number;
+  taxonomy?: number;
+}
+
+export interface ApplyResult {
+  /** Events or batch records that changed state (duplicates and stale versions do not). */
+  applied: number;
+  profile: Profile;
+}
+
+/** KV allows one write per second per key. */
+const PUBLISH_INTERVAL_MS = 1_000;
+/** Event ids are remembered at least this long, and as long as the longest window, for dedupe. */
+const MIN_DEDUPE_MS = 86_400_000;
+/** Bound on remembered event ids per user; beyond it the oldest are forgotten first. */
+export const MAX_SEEN_IDS = 2_000;
+/** A record written by a publish that failed: never equal to a real record, so the next publish retries. */
+const UNKNOWN = "?";
+
+export class UserProfile extends DurableObject<Env> {
+  private loaded = false;
+  private uid = "";
+  private counters: Counters = new Map();
+  private state: MembershipState = { realtime: new Map(), batch: { segments: [], expires: 0 } };
+  private batchVersion = 0;
+  private profile: Profile = { ts: 0, segments: [] };
+  /** The record KV holds for this user ("" = none). */
+  private published = "";
+  private publishedAt = 0;
+  private pending = false;
+  private publishing = false;
+  private alarmAt: number | null = null;
+  private seenCount = 0;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.storage.sql.exec(SCHEMA);
+  }
+
+  /** Applies a user's events (duplicates by id are skipped) and returns the new profile. */
+  async track(uid: string, events: UdnEvent[]): Promise<ApplyResult> {
+    const rules = await loadRules(this.env.PROFILES);
+    // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
+    this.load(uid);
+    const now = Date.now();
+    const sql = this.ctx.storage.sql;
+    let applied = 0;
+    for (const e of events) {
+      if (sql.exec("SELECT 1 FROM seen WHERE id = ?", e.id).toArray().length) continue;
+      const ts = Math.min(e.ts, now);
+      sql.exec("INSERT INTO seen (id, ts) VALUES (?, ?)", e.id, ts);
+      this.seenCount++;
+      for (const w of countEvent(rules, this.counters, { ...e, ts }, now)) {
+        sql.exec("INSERT OR REPLACE INTO counters (k, b, n) VALUES (?, ?, ?)", w.key, w.bucket, w.n);
+      }
+      applied++;
+    }
+    this.forgetOldIds(rules, now);
+    return { applied, profile: await this.settle(rules, now) };
+  }
+
+  /** Applies one batch record; an older or equal version changes nothing. */
+  async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
+    const rules = await loadRules(this.env.PROFILES);
+    this.load(uid);
+    const now = Date.now();
+    if (update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
+    this.batchVersion = update.version;
+    const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
+      update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
+    );
+    this.state.batch = { segments, expires: segments.length ? now + update.ttlMs : 0 };
+    this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
+    return { applied: 1, profile: await this.settle(rules, now) };
+  }
+
+  /** The current merged profile, as it is or will shortly be in KV. */
+  async current(): Promise<Profile & { batchVersion: number; published: string }> {
+    this.load();
+    return { ...this.profile, batchVersion: this.batchVersion, published: this.published };
+  }
+
+  override async alarm(): Promise<void> {
+    const rules = await loadRules(this.env.PROFILES);
+    this.load();
+    this.alarmAt = null;
+    await this.settle(rules, Date.now());
+  }
+
+  /** Re-evaluates the rules, lapses what ran out, publishes if due, and arms the alarm for what comes next. */
+  private async settle(rules: CompiledRules, now: number): Promise<Profile> {
+    this.evaluate(rules, now);
+    const sql = this.ctx.storage.sql;
+    for (const d of pruneCounters(rules, this.counters, now)) {
+      if (d.before === undefined) sql.exec("DELETE FROM counters WHERE k = ?", d.key);
+      else sql.exec("DELETE FROM counters WHERE k = ? AND b < ?", d.key, d.before);
+    }
+    const segments = liveSegments(this.state, now);
+    if (!sameSegments(segments, this.profile.segments)) {
+      this.profile = { ts: now, segments };
+      this.setMeta("profile", JSON.stringify(this.profile));
+    }
+    const profile = this.profile;
+    await this.publish(now);
+    this.arm(now);
+    return profile;
+  }
+
+  private evaluate(rules: CompiledRules, now: number): void {
+    const sql = this.ctx.storage.sql;
+    const live = new Set(liveSegments(this.state, now).map((s) => s.id));
+    const qualified = qualifyingSegments(rules, this.counters, now, (id) => live.has(id));
+    for (const seg of rules.segments) {
+      if (!qualified.has(seg.id)) continue;
+      const until = now + seg.ttlMs;
+      this.state.realtime.set(seg.id, seg.taxonomy === undefined ? { until } : { until, taxonomy: seg.taxonomy });
+      sql.exec("INSERT OR REPLACE INTO realtime (segment, until, taxonomy) VALUES (?, ?, ?)", seg.id, until, seg.taxonomy ?? null);
+    }
+    for (const [id, m] of this.state.realtime) {
+      if (m.until > now) continue;
+      this.state.realtime.delete(id);
+      sql.exec("DELETE FROM realtime WHERE segment = ?", id);
+    }
+    if (this.state.batch.segments.length && this.state.batch.expires <= now) {
+      this.state.batch = { segments: [], expires: 0 };
+      this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
+    }
+  }
+
+  /** Writes the profile to KV when it changed, at most once a second; later changes wait for the alarm. */
+  private async publish(now: number): Promise<void> {
+    const record = this.profile.segments.length ? encodeProfile(this.profile) : "";
+    if (record === this.published) {
+      this.pending = false;
+      return;
+    }
+    if (this.publishing || now - this.publishedAt < PUBLISH_INTERVAL_MS) {
+      this.pending = true;
+      return;
+    }
+    this.publishing = true;
+    this.pending = false;
+    this.published = record;
+    this.publishedAt = now;
+    try {
+      const key = profileKey(this.uid);
+      if (record) await this.env.PROFILES.put(key, record, { expirationTtl: Number(this.env.RETENTION_SECONDS) });
+      else await this.env.PROFILES.delete(key);
+    } catch (e) {
+      this.published = UNKNOWN;
+      this.pending = true;
+      console.error(JSON.stringify({ msg: "profile publish failed", error: String(e) }));
+    } finally {
+      this.publishing = false;
+      this.setMeta("published", JSON.stringify([this.published, this.publishedAt]));
+    }
+  }
+
+  private arm(now: number): void {
+    let at = nextLapse(this.state, now) ?? Infinity;
+    if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + PUBLISH_INTERVAL_MS));
+    const next = at === Infinity ? null : at;
+    if (next === this.alarmAt) return;
+    this.alarmAt = next;
+    if (next === null) void this.ctx.storage.deleteAlarm();
+    else void this.ctx.storage.setAlarm(next);
+  }
+
+  private forgetOldIds(rules: CompiledRules, now: number): void {
+    let horizon = MIN_DEDUPE_MS;
+    for (const leaf of rules.leaves.values()) horizon = Math.max(horizon, leaf.windowMs + leaf.bucketMs);
+    const sql = this.ctx.storage.sql;
+    sql.exec("DELETE FROM seen WHERE ts < ?", now - horizon);
+    if (this.seenCount > MAX_SEEN_IDS) {
+      sql.exec("DELETE FROM seen WHERE id IN (SELECT id FROM seen ORDER BY ts ASC LIMIT ?)", this.seenCount - MAX_SEEN_IDS);
+    }
+    this.seenCount = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM seen").one().n;
+  }
+
+  private setMeta(k: string, v: string): void {
+    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", k, v);
+  }
+
+  /** Reads the object's state into memory once; SQLite calls are synchronous, so no await is needed. */
+  private load(uid?: string): void {
+    if (!this.loaded) {
+      const sql = this.ctx.storage.sql;
+      const meta = new Map(sql.exec<{ k: string; v: string }>("SELECT k, v FROM meta").toArray().map((r) => [r.k, r.v]));
+      this.uid = meta.get("uid") ?? "";
+      if (meta.has("batch")) {
+        const b = JSON.parse(meta.get("batch")!) as { version: number; segments: SegmentRef[]; expires: number };
+        this.batchVersion = b.version;
+        this.state.batch = { segments: b.segments, expires: b.expires };
+      }
+      if (meta.has("profile")) this.profile = JSON.parse(meta.get("profile")!) as Profile;
+      if (meta.has("published")) [this.published, this.publishedAt] = JSON.parse(meta.get("published")!) as [string, number];
+      for (const r of sql.exec<{ segment: string; until: number; taxonomy: number | null }>("SELECT * FROM realtime")) {
+        this.state.realtime.set(r.segment, r.taxonomy === null ? { until: r.until } : { until: r.until, taxonomy: r.taxonomy });
+      }
+      for (const r of sql.exec<{ k: string; b: number; n: number }>("SELECT k, b, n FROM counters")) {
+        let cells = this.counters.get(r.k);
+        if (!cells) this.counters.set(r.k, (cells = new Map()));
+        cells.set(r.b, r.n);
+      }
+      this.seenCount = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM seen").one().n;
+      this.loaded = true;
+    }
+    if (uid && uid !== this.uid) {
+      this.uid = uid;
+      this.setMeta("uid", uid);
+    }
+  }
+}

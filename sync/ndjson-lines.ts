@@ -1,0 +1,20 @@
+/** Streams the lines of an NDJSON body (gzip or plain) without holding more than one chunk in memory. */
+
+export async function* ndjsonLines(body: ReadableStream<Uint8Array>, gzip: boolean): AsyncGenerator<string> {
+  const bytes = gzip ? body.pipeThrough(new DecompressionStream("gzip")) : body;
+  const reader = bytes.pipeThrough(new TextDecoderStream()).getReader();
+  let rest = "";
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      const lines = (rest + value).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) if (line.trim()) yield line;
+    }
+    if (rest.trim()) yield rest;
+  } finally {
+    // A consumer that stops early must not leave the R2 body streaming.
+    await reader.cancel().catch(() => {});
+  }
+}

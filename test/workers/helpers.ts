@@ -1,0 +1,37 @@
+/** Drives the Worker's own handlers the way the runtime does, waiting for its background work. */
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import worker from "../../worker/index";
+import demoSegments from "../../demo/segments.json";
+
+export const BASE = "https://edge.test";
+export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };
+export const S2S = { Authorization: `Bearer ${env.API_KEYS.split(",")[0]}` };
+
+/** Calls the Worker's fetch and waits for everything it handed to `waitUntil`. */
+export async function call(path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(BASE + path, init), env, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** The `name=value` part of a Set-Cookie for `name`, ready to send back. */
+export function cookieFrom(res: Response, name: string): string | undefined {
+  for (const c of res.headers.getSetCookie()) if (c.startsWith(`${name}=`)) return c.split(";")[0];
+  return undefined;
+}
+
+export async function putSegments(doc: unknown = demoSegments): Promise<Response> {
+  return call("/v1/admin/segments", { method: "PUT", headers: ADMIN, body: JSON.stringify(doc) });
+}
+
+export function postEvents(cookie: string | undefined, events: unknown[], type = "application/json"): Promise<Response> {
+  const headers: Record<string, string> = { "Content-Type": type };
+  if (cookie) headers.Cookie = cookie;
+  return call("/v1/events", { method: "POST", headers, body: JSON.stringify({ events }) });
+}
+
+export function view(id: string, props: Record<string, string>, ts = Date.now()) {
+  return { id, type: "view", ts, props };
+}

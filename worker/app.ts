@@ -1,0 +1,23 @@
+/** The edge Worker's Hono app: every route mounted, one JSON error shape. */
+import { Hono } from "hono";
+import type { AppEnv } from "./hono-env";
+import { errorBody, isUdnError } from "./http-error";
+import { adminRoutes } from "./routes/admin";
+import { eventRoutes } from "./routes/events";
+import { segmentRoutes } from "./routes/segments";
+
+export const app = new Hono<AppEnv>();
+
+app.get("/healthz", (c) => c.text("ok"));
+app.route("/", segmentRoutes);
+app.route("/", eventRoutes);
+app.route("/", adminRoutes);
+
+app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
+
+app.onError((err, c) => {
+  if (isUdnError(err)) return c.body(errorBody(err.message), err.status, { "Content-Type": "application/json" });
+  // Unexpected: logged without request data (no uid, no IP), answered without internals.
+  console.error(JSON.stringify({ msg: "unhandled error", route: c.req.routePath, error: String(err) }));
+  return c.body(errorBody("internal error"), 500, { "Content-Type": "application/json" });
+});

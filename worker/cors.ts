@@ -1,0 +1,25 @@
+/** Credentialed CORS for the browser endpoints: only listed origins, never `*` or `null`. */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./hono-env";
+import { allowedOrigins } from "./settings";
+
+export const cors = createMiddleware<AppEnv>(async (c, next) => {
+  const origin = c.req.header("Origin");
+  const allowed = origin !== undefined && origin !== "null" && allowedOrigins(c.env.ALLOWED_ORIGINS).has(origin);
+  if (c.req.method === "OPTIONS") {
+    c.header("Vary", "Origin");
+    if (!allowed) return c.body(null, 204);
+    c.header("Access-Control-Allow-Origin", origin);
+    c.header("Access-Control-Allow-Credentials", "true");
+    c.header("Access-Control-Allow-Methods", "GET, POST, OPTIONS");
+    c.header("Access-Control-Allow-Headers", c.req.header("Access-Control-Request-Headers")?.slice(0, 200) ?? "Content-Type");
+    c.header("Access-Control-Max-Age", "86400");
+    return c.body(null, 204);
+  }
+  await next();
+  c.res.headers.append("Vary", "Origin");
+  if (allowed) {
+    c.res.headers.set("Access-Control-Allow-Origin", origin);
+    c.res.headers.set("Access-Control-Allow-Credentials", "true");
+  }
+});

@@ -1,0 +1,10 @@
+/** Optional secrets `wrangler types` cannot list (secrets.required names only the mandatory ones). */
+interface Env {
+  /** The previous UID_SECRET, accepted for verification during a key rotation. */
+  UID_SECRET_PREVIOUS?: string;
+}
+declare namespace Cloudflare {
+  interface Env {
+    UID_SECRET_PREVIOUS?: string;
+  }
+}

@@ -1,0 +1,21 @@
+/** The one error shape every endpoint answers with: `{"error": "..."}` and a 4xx/5xx status. */
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+
+export class UdnError extends Error {
+  override readonly name = "UdnError";
+  constructor(
+    readonly status: ContentfulStatusCode,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** `instanceof` fails across RPC and realms, so callers test the name. */
+export function isUdnError(e: unknown): e is UdnError {
+  return typeof e === "object" && e !== null && (e as { name?: unknown }).name === "UdnError";
+}
+
+export function errorBody(message: string): string {
+  return JSON.stringify({ error: message });
+}

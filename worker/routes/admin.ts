@@ -1,0 +1,54 @@
+/** Operator endpoints behind ADMIN_TOKEN: segment definitions and sync control. */
+import { Hono } from "hono";
+import { compileRules } from "../../durable/rules/compile";
+import { bearerAuth } from "../auth";
+import type { AppEnv } from "../hono-env";
+import { UdnError } from "../http-error";
+import { loadSegmentDocument, saveSegmentDocument } from "../segment-config";
+import { coordinator, startSync } from "../../sync/index";
+
+const MAX_DOCUMENT_BYTES = 256 * 1024;
+
+export const adminRoutes = new Hono<AppEnv>();
+
+adminRoutes.use("/v1/admin/*", bearerAuth((env) => [env.ADMIN_TOKEN]));
+
+adminRoutes.get("/v1/admin/segments", async (c) => {
+  const doc = await loadSegmentDocument(c.env.PROFILES);
+  c.header("Content-Type", "application/json");
+  return c.body(doc ?? JSON.stringify({ version: 0, segments: [] }));
+});
+
+adminRoutes.put("/v1/admin/segments", async (c) => {
+  const text = await c.req.text();
+  if (text.length > MAX_DOCUMENT_BYTES) throw new UdnError(413, `document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UdnError(400, "document is not valid JSON");
+  }
+  let version: number;
+  try {
+    version = compileRules(doc).version;
+  } catch (e) {
+    throw new UdnError(400, e instanceof Error ? e.message : String(e));
+  }
+  const current = await loadSegmentDocument(c.env.PROFILES);
+  const currentVersion = current ? (JSON.parse(current) as { version: number }).version : 0;
+  if (version <= currentVersion) {
+    throw new UdnError(409, `version must be greater than the current version ${currentVersion}`);
+  }
+  await saveSegmentDocument(c.env.PROFILES, JSON.stringify(doc));
+  return c.json({ version }, 200);
+});
+
+adminRoutes.post("/v1/admin/sync", async (c) => {
+  try {
+    return c.json(await startSync(c.env), 202);
+  } catch (e) {
+    throw new UdnError(422, e instanceof Error ? e.message : String(e));
+  }
+});
+
+adminRoutes.get("/v1/admin/sync", async (c) => c.json(await coordinator(c.env).status()));
