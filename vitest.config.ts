@@ -12,6 +12,10 @@ function devVars(path: string): Record<string, string> {
   return vars;
 }
 
+const secrets = devVars("./.dev.vars.example");
+// wrangler checks secrets.required against process.env; the tests use the example values.
+for (const [k, v] of Object.entries(secrets)) process.env[k] ??= v;
+
 export default defineConfig({
   test: {
     projects: [
@@ -19,7 +23,7 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: devVars("./.dev.vars.example") },
+            miniflare: { bindings: secrets },
           }),
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },

@@ -47,6 +47,8 @@ export class UserProfile extends DurableObject<Env> {
   private publishing = false;
   private alarmAt: number | null = null;
   private seenCount = 0;
+  /** The object's clock; tests replace it to move time forward. */
+  now: () => number = Date.now;
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,7 +60,7 @@ export class UserProfile extends DurableObject<Env> {
     const rules = await loadRules(this.env.PROFILES);
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
-    const now = Date.now();
+    const now = this.now();
     const sql = this.ctx.storage.sql;
     let applied = 0;
     for (const e of events) {
@@ -79,7 +81,7 @@ export class UserProfile extends DurableObject<Env> {
   async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
     const rules = await loadRules(this.env.PROFILES);
     this.load(uid);
-    const now = Date.now();
+    const now = this.now();
     if (update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
     this.batchVersion = update.version;
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
@@ -91,16 +93,16 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /** The current merged profile, as it is or will shortly be in KV. */
-  async current(): Promise<Profile & { batchVersion: number; published: string }> {
+  async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number }> {
     this.load();
-    return { ...this.profile, batchVersion: this.batchVersion, published: this.published };
+    return { ...this.profile, batchVersion: this.batchVersion, published: this.published, eventsSeen: this.seenCount };
   }
 
   override async alarm(): Promise<void> {
     const rules = await loadRules(this.env.PROFILES);
     this.load();
     this.alarmAt = null;
-    await this.settle(rules, Date.now());
+    await this.settle(rules, this.now());
   }
 
   /** Re-evaluates the rules, lapses what ran out, publishes if due, and arms the alarm for what comes next. */

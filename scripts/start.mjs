@@ -1,0 +1,64 @@
+#!/usr/bin/env node
+// Runs the whole service locally on miniflare storage (no Cloudflare account) and loads the demo data into it.
+import { spawn, execFileSync } from "node:child_process";
+import { copyFileSync, existsSync, readFileSync } from "node:fs";
+
+const PORT = Number(process.env.PORT ?? 8787);
+const EDGE = `http://127.0.0.1:${PORT}`;
+const STATE = ".wrangler/state";
+
+if (Number(process.versions.node.split(".")[0]) < 22) {
+  console.error(`Node ${process.versions.node} is too old: wrangler needs Node 22.12 or newer (see README).`);
+  process.exit(1);
+}
+if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
+const secrets = Object.fromEntries(
+  readFileSync(".dev.vars", "utf8")
+    .split("\n")
+    .map((l) => /^([A-Z_]+)="?(.*?)"?$/.exec(l.trim()))
+    .filter(Boolean)
+    .map((m) => [m[1], m[2]]),
+);
+
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+const edge = spawn(
+  "npx",
+  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false"],
+  { stdio: ["ignore", "inherit", "inherit"], env },
+);
+const stop = () => edge.kill("SIGINT");
+process.on("SIGINT", stop);
+process.on("SIGTERM", stop);
+edge.on("exit", (code) => process.exit(code ?? 0));
+
+async function waitForEdge() {
+  for (let i = 0; i < 120; i++) {
+    try {
+      if ((await fetch(`${EDGE}/healthz`)).ok) return;
+    } catch {}
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`the edge did not answer on ${EDGE} within 60 s`);
+}
+
+await waitForEdge();
+const admin = { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` };
+const rules = await fetch(`${EDGE}/v1/admin/segments`, { method: "PUT", headers: admin, body: readFileSync("demo/segments.json") });
+// 409 means the persisted state already holds this or a newer version: keep it.
+if (!rules.ok && rules.status !== 409) console.error("loading demo segment rules failed:", await rules.text());
+const current = await (await fetch(`${EDGE}/v1/admin/sync`, { headers: admin })).json();
+if (current.appliedVersion === 0) {
+  execFileSync("node", ["scripts/origin-publish.mjs", "demo/snapshot.ndjson", "--taxonomy", "4", "--segment-ttl", "30d", "--persist-to", STATE], {
+    stdio: "inherit",
+    env,
+  });
+}
+await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
+
+console.log(`
+UDN edge is running on ${EDGE} with demo data (local state in ${STATE}).
+  curl -i ${EDGE}/v1/segments                                   # a new browser: empty segments, a signed udn_id cookie
+  curl -H 'Authorization: Bearer ${secrets.API_KEYS?.split(",")[0]}' ${EDGE}/v1/users/demo-user-2/segments?format=ortb2
+  curl -H 'Authorization: Bearer ${secrets.ADMIN_TOKEN}' ${EDGE}/v1/admin/sync
+  README.md ("Try it") shows the event flow. Ctrl-C stops.
+`);
