@@ -44,9 +44,11 @@ export class UserProfile extends DurableObject<Env> {
   private published = "";
   private publishedAt = 0;
   private pending = false;
-  private publishing = false;
+  private publishing: Promise<unknown> | null = null;
   private alarmAt: number | null = null;
   private seenCount = 0;
+  /** When the user was erased (0 = never): until the retention window passes, nothing brings them back. */
+  private erasedAt = 0;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
 
@@ -61,6 +63,7 @@ export class UserProfile extends DurableObject<Env> {
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
     const now = this.now();
+    if (this.erasedAt) return { applied: 0, profile: this.profile };
     const sql = this.ctx.storage.sql;
     let applied = 0;
     for (const e of events) {
@@ -82,7 +85,7 @@ export class UserProfile extends DurableObject<Env> {
     const rules = await loadRules(this.env.PROFILES);
     this.load(uid);
     const now = this.now();
-    if (update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
+    if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
     this.batchVersion = update.version;
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
       update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
@@ -93,16 +96,67 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /** The current merged profile, as it is or will shortly be in KV. */
-  async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number }> {
+  async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number; erased: boolean }> {
     this.load();
-    return { ...this.profile, batchVersion: this.batchVersion, published: this.published, eventsSeen: this.seenCount };
+    return { ...this.profile, batchVersion: this.batchVersion, published: this.published, eventsSeen: this.seenCount, erased: this.erasedAt > 0 };
+  }
+
+  /**
+   * Erases everything held for the user (storage, KV record) and keeps only a tombstone, so later
+   * events and batches cannot bring them back; the tombstone itself goes after the retention period.
+   */
+  async erase(uid: string): Promise<void> {
+    this.load(uid);
+    const now = this.now();
+    // A publish still in flight must land before the delete, or it would bring the record back.
+    await this.publishing?.catch(() => {});
+    await this.ctx.storage.deleteAll();
+    this.ctx.storage.sql.exec(SCHEMA);
+    this.reset();
+    this.erasedAt = now;
+    this.setMeta("erased", String(now));
+    this.setMeta("uid", uid);
+    this.uid = uid;
+    await this.env.PROFILES.delete(profileKey(uid));
+    this.alarmAt = now + this.retentionMs();
+    await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
   override async alarm(): Promise<void> {
-    const rules = await loadRules(this.env.PROFILES);
     this.load();
     this.alarmAt = null;
+    if (this.erasedAt) {
+      if (this.now() >= this.erasedAt + this.retentionMs()) {
+        await this.ctx.storage.deleteAll();
+        this.ctx.storage.sql.exec(SCHEMA);
+        this.reset();
+      } else {
+        this.alarmAt = this.erasedAt + this.retentionMs();
+        await this.ctx.storage.setAlarm(this.alarmAt);
+      }
+      return;
+    }
+    const rules = await loadRules(this.env.PROFILES);
     await this.settle(rules, this.now());
+  }
+
+  private retentionMs(): number {
+    return Number(this.env.RETENTION_SECONDS) * 1000;
+  }
+
+  /** Forgets the in-memory copy of the state, so the next call reads storage afresh. */
+  private reset(): void {
+    this.loaded = false;
+    this.uid = "";
+    this.counters = new Map();
+    this.state = { realtime: new Map(), batch: { segments: [], expires: 0 } };
+    this.batchVersion = 0;
+    this.profile = { ts: 0, segments: [] };
+    this.published = "";
+    this.publishedAt = 0;
+    this.pending = false;
+    this.erasedAt = 0;
+    this.seenCount = 0;
   }
 
   /** Re-evaluates the rules, lapses what ran out, publishes if due, and arms the alarm for what comes next. */
@@ -156,20 +210,21 @@ export class UserProfile extends DurableObject<Env> {
       this.pending = true;
       return;
     }
-    this.publishing = true;
     this.pending = false;
     this.published = record;
     this.publishedAt = now;
     try {
       const key = profileKey(this.uid);
-      if (record) await this.env.PROFILES.put(key, record, { expirationTtl: Number(this.env.RETENTION_SECONDS) });
-      else await this.env.PROFILES.delete(key);
+      this.publishing = record
+        ? this.env.PROFILES.put(key, record, { expirationTtl: Number(this.env.RETENTION_SECONDS) })
+        : this.env.PROFILES.delete(key);
+      await this.publishing;
     } catch (e) {
       this.published = UNKNOWN;
       this.pending = true;
       console.error(JSON.stringify({ msg: "profile publish failed", error: String(e) }));
     } finally {
-      this.publishing = false;
+      this.publishing = null;
       this.setMeta("published", JSON.stringify([this.published, this.publishedAt]));
     }
   }
@@ -205,6 +260,7 @@ export class UserProfile extends DurableObject<Env> {
       const sql = this.ctx.storage.sql;
       const meta = new Map(sql.exec<{ k: string; v: string }>("SELECT k, v FROM meta").toArray().map((r) => [r.k, r.v]));
       this.uid = meta.get("uid") ?? "";
+      this.erasedAt = Number(meta.get("erased") ?? 0);
       if (meta.has("batch")) {
         const b = JSON.parse(meta.get("batch")!) as { version: number; segments: SegmentRef[]; expires: number };
         this.batchVersion = b.version;

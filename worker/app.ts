@@ -4,6 +4,7 @@ import type { AppEnv } from "./hono-env";
 import { errorBody, isUdnError } from "./http-error";
 import { adminRoutes } from "./routes/admin";
 import { eventRoutes } from "./routes/events";
+import { privacyRoutes } from "./routes/privacy";
 import { segmentRoutes } from "./routes/segments";
 
 export const app = new Hono<AppEnv>();
@@ -11,6 +12,7 @@ export const app = new Hono<AppEnv>();
 app.get("/healthz", (c) => c.text("ok"));
 app.route("/", segmentRoutes);
 app.route("/", eventRoutes);
+app.route("/", privacyRoutes);
 app.route("/", adminRoutes);
 
 app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
