@@ -10,6 +10,22 @@ export const OPTOUT_COOKIE = "udn_optout";
 /** Chromium caps cookie lifetime at 400 days. */
 export const ID_MAX_AGE_S = 400 * 86_400;
 
+/** Verified cookie values: the value carries its signature, so a cached answer is as good as a new check. */
+const verified = new Map<string, string>();
+const MAX_VERIFIED = 50_000;
+
+async function uidOf(value: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
+  if (!value) return undefined;
+  const known = verified.get(value);
+  if (known) return known;
+  const uid = await verifyUid(value, secrets);
+  if (uid) {
+    if (verified.size >= MAX_VERIFIED) verified.clear();
+    verified.set(value, uid);
+  }
+  return uid;
+}
+
 /** Sets `uid` to the verified id, a freshly minted one (cookie set), or null for an opted-out browser. */
 export const browserId = createMiddleware<AppEnv>(async (c, next) => {
   if (getCookie(c, OPTOUT_COOKIE) === "1") {
@@ -17,7 +33,7 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   const secrets = uidSecrets(c.env);
-  let uid = await verifyUid(getCookie(c, ID_COOKIE), secrets);
+  let uid = await uidOf(getCookie(c, ID_COOKIE), secrets);
   if (!uid) {
     uid = newUid();
     setCookie(c, ID_COOKIE, await signUid(uid, secrets[0]!), {

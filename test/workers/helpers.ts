@@ -35,3 +35,26 @@ export function postEvents(cookie: string | undefined, events: unknown[], type =
 export function view(id: string, props: Record<string, string>, ts = Date.now()) {
   return { id, type: "view", ts, props };
 }
+
+/** Calls the Worker's fetch with some bindings replaced, e.g. a KV namespace that fails. */
+export async function callWith(overrides: Partial<Env>, path: string, init?: RequestInit): Promise<Response> {
+  const ctx = createExecutionContext();
+  const res = await worker.fetch(new Request(BASE + path, init), { ...env, ...overrides }, ctx);
+  await waitOnExecutionContext(ctx);
+  return res;
+}
+
+/** The real PROFILES namespace with faults injected into reads, and reads counted. */
+export function faultyKv(fault: { error?: boolean; delayMs?: number } = {}): KVNamespace & { reads: number } {
+  const real = env.PROFILES;
+  const kv = {
+    reads: 0,
+    async get(...args: unknown[]) {
+      kv.reads++;
+      if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
+      if (fault.error) throw new Error("injected KV failure");
+      return (real.get as (...a: unknown[]) => Promise<unknown>).apply(real, args);
+    },
+  };
+  return kv as unknown as KVNamespace & { reads: number };
+}

@@ -5,17 +5,22 @@ import { cors } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
+import { clock, profileCache } from "../profile-lookup";
 
 /** Query keys that carry consent or transport, never event props. */
 const PIXEL_RESERVED = new Set(["gdpr", "gdpr_consent", "gpp", "gpp_sid", "us_privacy", "ts", "cb"]);
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
 
-/** Hands the events to the user's object after the response; the ad tag never waits for it. */
+/**
+ * Hands the events to the user's object after the response; the ad tag never waits for it.
+ * The object answers with the new profile, which goes straight into this isolate's cache:
+ * the user's own edge reads its writes without waiting for KV.
+ */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
   const stub = c.env.USER_PROFILE.getByName(uid);
   c.executionCtx.waitUntil(
     stub.track(uid, events).then(
-      () => {},
+      (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
       (e: unknown) => console.error(JSON.stringify({ msg: "event forward failed", events: events.length, error: String(e) })),
     ),
   );

@@ -7,11 +7,13 @@ import { cors } from "../cors";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
 import { ANY_UID_PATTERN, verifyUid } from "../identity";
+import { profileCache } from "../profile-lookup";
 import { apiKeys, cookiePartitioned, uidSecrets } from "../settings";
 
-/** Erases the user in their object (which also removes the KV record and leaves a tombstone). */
+/** Erases the user in their object (which also removes the KV record and leaves a tombstone) and in this isolate's cache. */
 export async function eraseUser(env: Env, uid: string): Promise<void> {
   await env.USER_PROFILE.getByName(uid).erase(uid);
+  profileCache.delete(uid);
 }
 
 async function optout(c: Context<AppEnv>): Promise<Response> {

@@ -1,4 +1,4 @@
-/** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid. */
+/** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid, all through the isolate cache. */
 import { Hono, type Context } from "hono";
 import { bearerAuth } from "../auth";
 import { browserId } from "../browser-id";
@@ -6,44 +6,47 @@ import { cors } from "../cors";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
 import { ANY_UID_PATTERN } from "../identity";
-import { EMPTY_PROFILE, type Profile } from "../profile-record";
-import { readProfile, readProfiles } from "../profile-store";
-import { parseFormat, renderSegments } from "../segment-formats";
+import { EMPTY_PROFILE } from "../profile-record";
+import { lookupProfile, lookupProfiles, type Lookup } from "../profile-lookup";
+import { parseFormat, renderSegments, type Format } from "../segment-formats";
 import { apiKeys } from "../settings";
 
 const MAX_LOOKUP_UIDS = 100;
 const MAX_LOOKUP_BYTES = 16 * 1024;
 
-function answer(c: Context<AppEnv>, profile: Profile): Response {
-  const { format, callback } = parseFormat(c.req.query("format"), c.req.query("callback"));
-  const [body, type] = renderSegments(profile, format, { providerName: c.env.PROVIDER_NAME, gptKey: c.env.GPT_KEY }, callback);
+function timing(l: Pick<Lookup, "outcome" | "kvMs">): string {
+  return l.kvMs === undefined ? `cache;desc=${l.outcome}` : `cache;desc=${l.outcome}, kv;dur=${l.kvMs}`;
+}
+
+function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
+  const [body, type] = renderSegments(l.profile, format, { providerName: c.env.PROVIDER_NAME, gptKey: c.env.GPT_KEY }, callback);
   c.header("Cache-Control", "private, no-store");
   c.header("Content-Type", type);
+  c.header("Server-Timing", timing(l));
+  if (l.degraded) c.header("X-UDN-Degraded", l.degraded);
   if (format === "js") c.header("X-Content-Type-Options", "nosniff");
   return c.body(body);
 }
 
-function checkUid(uid: string): string {
-  if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
-  return uid;
+/** Answers from the cache without an await when it can; the format is checked before any I/O. */
+function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Promise<Response> {
+  const { format, callback } = parseFormat(c.req.query("format"), c.req.query("callback"));
+  if (!uid) return answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
+  const l = lookupProfile(c.env, c.executionCtx, uid);
+  return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
 }
 
 export const segmentRoutes = new Hono<AppEnv>();
 
 segmentRoutes.use("/v1/segments", cors);
-segmentRoutes.get("/v1/segments", browserId, async (c) => {
-  const uid = c.get("uid");
-  // Validate the format before any I/O so a bad request costs nothing.
-  parseFormat(c.req.query("format"), c.req.query("callback"));
-  return answer(c, uid ? await readProfile(c.env.PROFILES, uid) : EMPTY_PROFILE);
-});
+segmentRoutes.get("/v1/segments", browserId, (c) => lookupAndAnswer(c, c.get("uid")));
 
 const s2s = bearerAuth((env) => apiKeys(env.API_KEYS));
 
-segmentRoutes.get("/v1/users/:uid/segments", s2s, async (c) => {
-  const uid = checkUid(c.req.param("uid"));
-  parseFormat(c.req.query("format"), c.req.query("callback"));
-  return answer(c, await readProfile(c.env.PROFILES, uid));
+segmentRoutes.get("/v1/users/:uid/segments", s2s, (c) => {
+  const uid = c.req.param("uid");
+  if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
+  return lookupAndAnswer(c, uid);
 });
 
 segmentRoutes.post("/v1/lookup", s2s, async (c) => {
@@ -61,9 +64,10 @@ segmentRoutes.post("/v1/lookup", s2s, async (c) => {
     if (typeof u !== "string" || !ANY_UID_PATTERN.test(u)) throw new UdnError(400, `uids[${i}] must match ${ANY_UID_PATTERN.source}`);
     return u;
   });
-  const profiles = await readProfiles(c.env.PROFILES, [...new Set(uids)]);
+  const { profiles, degraded } = await lookupProfiles(c.env, c.executionCtx, [...new Set(uids)]);
   const results: Record<string, string[]> = {};
   for (const [uid, p] of profiles) results[uid] = p.segments.map((s) => s.id);
   c.header("Cache-Control", "private, no-store");
+  if (degraded) c.header("X-UDN-Degraded", degraded);
   return c.json({ results });
 });

@@ -1,0 +1,93 @@
+import { describe, expect, it } from "vitest";
+import { ReadCache, type ReadCacheOptions } from "../../worker/read-cache";
+
+function cache(over: Partial<ReadCacheOptions> = {}) {
+  return new ReadCache<string>({
+    maxEntries: 3,
+    maxBytes: 1_000,
+    softTtlMs: 10,
+    hardTtlMs: 100,
+    negativeTtlMs: 5,
+    sizeOf: (_k, v) => 10 + ((v as string | null)?.length ?? 0),
+    ...over,
+  });
+}
+
+describe("read cache", () => {
+  it("evicts the least recently used entry, counting a read as a use", () => {
+    const c = cache();
+    c.set("a", "1", 0);
+    c.set("b", "2", 0);
+    c.set("c", "3", 0);
+    expect(c.peek("a", 1).outcome).toBe("hit");
+    c.set("d", "4", 1);
+    expect(c.peek("b", 1).outcome).toBe("miss");
+    expect(["a", "c", "d"].map((k) => c.peek(k, 1).value)).toEqual(["1", "3", "4"]);
+    expect(c.snapshot()).toMatchObject({ entries: 3, evictions: 1 });
+  });
+
+  it("serves an entry past its soft TTL as stale and drops it at the hard TTL", () => {
+    const c = cache();
+    c.set("a", "1", 0);
+    expect(c.peek("a", 9)).toEqual({ outcome: "hit", value: "1" });
+    expect(c.peek("a", 10)).toEqual({ outcome: "stale", value: "1" });
+    expect(c.peek("a", 99).outcome).toBe("stale");
+    expect(c.peek("a", 100)).toEqual({ outcome: "miss", value: null });
+    expect(c.fallback("a")).toBe("1");
+  });
+
+  it("keeps negative entries with their own soft TTL", () => {
+    const c = cache();
+    c.set("nobody", null, 0);
+    expect(c.peek("nobody", 4)).toEqual({ outcome: "hit", value: null });
+    expect(c.peek("nobody", 5)).toEqual({ outcome: "stale", value: null });
+  });
+
+  it("bounds the bytes held, evicting the oldest first", () => {
+    const c = cache({ maxEntries: 100, maxBytes: 50 });
+    c.set("a", "x".repeat(20), 0);
+    expect(c.snapshot().bytes).toBe(30);
+    c.set("b", "y".repeat(20), 0);
+    expect(c.peek("a", 0).outcome).toBe("miss");
+    expect(c.snapshot()).toMatchObject({ entries: 1, bytes: 30 });
+    c.set("b", "z", 0);
+    expect(c.snapshot().bytes).toBe(11);
+  });
+
+  it("shares one load among concurrent callers and caches its result", async () => {
+    const c = cache();
+    let calls = 0;
+    let release!: (v: string) => void;
+    const loader = () => {
+      calls++;
+      return new Promise<string>((r) => (release = r));
+    };
+    const all = Promise.all([1, 2, 3].map(() => c.load("k", loader, () => 0)));
+    expect(c.isLoading("k")).toBe(true);
+    release("v");
+    expect(await all).toEqual(["v", "v", "v"]);
+    expect(calls).toBe(1);
+    expect(c.isLoading("k")).toBe(false);
+    expect(c.peek("k", 1).value).toBe("v");
+  });
+
+  it("does not let a load that started earlier overwrite a newer write", async () => {
+    const c = cache();
+    let release!: (v: string) => void;
+    let t = 0;
+    const p = c.load("k", () => new Promise<string>((r) => (release = r)), () => t);
+    t = 5;
+    c.set("k", "written", t);
+    t = 6;
+    release("old read");
+    await p;
+    expect(c.peek("k", 6).value).toBe("written");
+  });
+
+  it("does not cache a failed load", async () => {
+    const c = cache();
+    await expect(c.load("k", () => Promise.reject(new Error("down")), () => 0)).rejects.toThrow("down");
+    expect(c.peek("k", 0).outcome).toBe("miss");
+    expect(c.isLoading("k")).toBe(false);
+  });
+});

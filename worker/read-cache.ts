@@ -1,0 +1,131 @@
+/** A per-isolate read-behind cache: bounded LRU with soft/hard TTLs, negative entries and single-flight loads. */
+
+export interface ReadCacheOptions {
+  maxEntries: number;
+  maxBytes: number;
+  /** After this an entry is still served, but refreshed in the background. */
+  softTtlMs: number;
+  /** After this an entry is not served any more: bounds staleness. */
+  hardTtlMs: number;
+  /** Soft TTL of negative entries (key known to be absent). */
+  negativeTtlMs: number;
+  /** Estimated bytes an entry holds, for the byte bound. */
+  sizeOf: (key: string, value: unknown) => number;
+}
+
+interface Entry<V> {
+  value: V | null;
+  bytes: number;
+  at: number;
+}
+
+export type Outcome = "hit" | "stale" | "miss";
+
+export interface CacheStats {
+  entries: number;
+  bytes: number;
+  hits: number;
+  stale: number;
+  misses: number;
+  evictions: number;
+}
+
+export class ReadCache<V> {
+  private readonly map = new Map<string, Entry<V>>();
+  private readonly inflight = new Map<string, Promise<V | null>>();
+  private bytes = 0;
+  readonly stats = { hits: 0, stale: 0, misses: 0, evictions: 0 };
+
+  constructor(readonly options: ReadCacheOptions) {}
+
+  /**
+   * @returns the entry's value and whether it is fresh ("hit") or past its soft TTL ("stale");
+   * "miss" when absent or past the hard TTL. A hit moves the key to the young end of the LRU.
+   */
+  peek(key: string, now: number): { outcome: Outcome; value: V | null } {
+    const e = this.map.get(key);
+    if (!e || now - e.at >= this.options.hardTtlMs) {
+      this.stats.misses++;
+      return { outcome: "miss", value: null };
+    }
+    this.map.delete(key);
+    this.map.set(key, e);
+    const soft = e.value === null ? this.options.negativeTtlMs : this.options.softTtlMs;
+    if (now - e.at >= soft) {
+      this.stats.stale++;
+      return { outcome: "stale", value: e.value };
+    }
+    this.stats.hits++;
+    return { outcome: "hit", value: e.value };
+  }
+
+  /** Stores a value (null = known absent), evicting the least recently used entries past either bound. */
+  set(key: string, value: V | null, now: number): void {
+    const old = this.map.get(key);
+    if (old) {
+      this.bytes -= old.bytes;
+      this.map.delete(key);
+    }
+    const bytes = this.options.sizeOf(key, value);
+    this.map.set(key, { value, bytes, at: now });
+    this.bytes += bytes;
+    while (this.map.size > this.options.maxEntries || this.bytes > this.options.maxBytes) {
+      const oldest = this.map.keys().next();
+      if (oldest.done) break;
+      this.delete(oldest.value);
+      this.stats.evictions++;
+    }
+  }
+
+  delete(key: string): void {
+    const e = this.map.get(key);
+    if (!e) return;
+    this.bytes -= e.bytes;
+    this.map.delete(key);
+  }
+
+  /**
+   * Loads a key once however many callers ask at the same time; the result is cached (null as negative)
+   * unless a newer value was set while the load was in flight (a write-through beats a read).
+   */
+  load(key: string, loader: () => Promise<V | null>, now: () => number): Promise<V | null> {
+    let p = this.inflight.get(key);
+    if (!p) {
+      const started = now();
+      p = loader()
+        .then((v) => {
+          this.offer(key, v, started, now());
+          return v;
+        })
+        .finally(() => this.inflight.delete(key));
+      this.inflight.set(key, p);
+    }
+    return p;
+  }
+
+  /** Stores a value read from the store at `readAt`, unless a newer write reached the cache meanwhile. */
+  offer(key: string, value: V | null, readAt: number, now: number): void {
+    const current = this.map.get(key);
+    if (!current || current.at <= readAt) this.set(key, value, now);
+  }
+
+  /** The entry's value whatever its age (undefined when absent): the answer of last resort when the store fails. */
+  fallback(key: string): V | null | undefined {
+    return this.map.get(key)?.value;
+  }
+
+  isLoading(key: string): boolean {
+    return this.inflight.has(key);
+  }
+
+  snapshot(): CacheStats {
+    return { entries: this.map.size, bytes: this.bytes, ...this.stats };
+  }
+
+  clear(): void {
+    this.map.clear();
+    this.inflight.clear();
+    this.bytes = 0;
+    this.stats.hits = this.stats.stale = this.stats.misses = this.stats.evictions = 0;
+  }
+}
