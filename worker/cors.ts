@@ -16,10 +16,11 @@ export const cors = createMiddleware<AppEnv>(async (c, next) => {
     c.header("Access-Control-Max-Age", "86400");
     return c.body(null, 204);
   }
-  await next();
-  c.res.headers.append("Vary", "Origin");
+  // Set before the handler runs, so they go out on its answer and on errors alike, with no header copy afterwards.
+  c.header("Vary", "Origin");
   if (allowed) {
-    c.res.headers.set("Access-Control-Allow-Origin", origin);
-    c.res.headers.set("Access-Control-Allow-Credentials", "true");
+    c.header("Access-Control-Allow-Origin", origin);
+    c.header("Access-Control-Allow-Credentials", "true");
   }
+  await next();
 });

@@ -1,0 +1,71 @@
+/** The Worker under benchmark: the real app plus bench-only routes (bare KV read, cache stats, seeding, in-isolate cost loop). */
+import { app } from "../worker/app";
+import { signUid } from "../worker/identity";
+import { profileCache } from "../worker/profile-lookup";
+import { encodeProfile, profileKey } from "../worker/profile-record";
+import worker from "../worker/index";
+
+export { UserProfile, SyncCoordinator } from "../worker/index";
+
+const KNOWN = { ts: 1, segments: [{ id: "806", taxonomy: 4 }, { id: "607", taxonomy: 4 }, { id: "udn-engaged" }] };
+
+/** Requests the cost loop replays: each a lookup kind and format, plus the control. */
+async function loopRequest(kind: string, env: Env): Promise<Request> {
+  const base = "http://bench";
+  const cookie = (uid: string) => signUid(uid, env.UID_SECRET).then((v) => ({ Cookie: `udn_id=${v}` }));
+  const s2s = { Authorization: `Bearer ${env.API_KEYS.split(",")[0]}` };
+  switch (kind) {
+    case "healthz":
+      return new Request(`${base}/healthz`);
+    case "cached-json":
+    case "cached-ortb2":
+    case "cached-gpt":
+      return new Request(`${base}/v1/segments?format=${kind.slice(7)}`, { headers: await cookie("BenchLoopKnownUser0000") });
+    case "cached-js":
+      return new Request(`${base}/v1/segments?format=js&callback=udn.cb`, { headers: await cookie("BenchLoopKnownUser0000") });
+    case "unknown":
+      return new Request(`${base}/v1/segments`, { headers: await cookie("BenchLoopUnknownUser00") });
+    case "s2s-cached":
+      return new Request(`${base}/v1/users/BenchLoopKnownUser0000/segments`, { headers: s2s });
+    default:
+      throw new Error(`unknown loop kind ${kind}`);
+  }
+}
+
+async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: URL): Promise<Response> {
+  switch (url.pathname) {
+    case "/__bench/kv":
+      return new Response(await env.PROFILES.get(profileKey(url.searchParams.get("uid") ?? ""), { cacheTtl: 30 }));
+    case "/__bench/stats":
+      return Response.json(profileCache.snapshot());
+    case "/__bench/reset":
+      profileCache.clear();
+      return Response.json({ ok: true });
+    case "/__bench/seed": {
+      const uids = (await req.json()) as string[];
+      await Promise.all(uids.map((uid) => env.PROFILES.put(profileKey(uid), encodeProfile(KNOWN))));
+      return Response.json({ seeded: uids.length });
+    }
+    case "/__bench/loop": {
+      const n = Number(url.searchParams.get("n") ?? 0);
+      const template = await loopRequest(url.searchParams.get("kind") ?? "", env);
+      profileCache.set("BenchLoopKnownUser0000", KNOWN, Date.now());
+      profileCache.set("BenchLoopUnknownUser00", null, Date.now());
+      for (let i = 0; i < n; i++) {
+        const res = await app.fetch(new Request(template), env, ctx);
+        await res.arrayBuffer();
+      }
+      return Response.json({ n });
+    }
+  }
+  return new Response("no bench route", { status: 404 });
+}
+
+export default {
+  ...worker,
+  fetch(req: Request, env: Env, ctx: ExecutionContext) {
+    const url = new URL(req.url);
+    if (url.pathname.startsWith("/__bench/")) return benchRoute(req, env, ctx, url);
+    return app.fetch(req, env, ctx);
+  },
+} satisfies ExportedHandler<Env, import("../sync/manifest").SliceMessage>;

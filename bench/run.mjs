@@ -1,0 +1,28 @@
+// `npm run bench`: builds the Worker, runs it in Miniflare on loopback, drives it with wrk, writes bench/results.json.
+import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { cpus } from "node:os";
+import { build, host } from "./miniflare-host.mjs";
+import { ensureWrk } from "./wrk.mjs";
+import { lookupBench } from "./lookup-bench.mjs";
+
+const secrets = Object.fromEntries(
+  readFileSync(".dev.vars.example", "utf8")
+    .split("\n")
+    .map((l) => /^([A-Z_]+)="?(.*?)"?$/.exec(l.trim()))
+    .filter(Boolean)
+    .map((m) => [m[1], m[2]]),
+);
+
+ensureWrk();
+mkdirSync("dist/bench", { recursive: true });
+console.error("building the bench Worker ...");
+const script = build("bench/bench-worker.ts", "bench");
+const h = await host(script);
+const results = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, tool: "wrk -t1 -c4", seconds: Number(process.env.BENCH_SECONDS ?? 10) };
+try {
+  results.lookup = await lookupBench(h, secrets);
+} finally {
+  await h.dispose();
+}
+writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
+console.log(JSON.stringify(results, null, 2));

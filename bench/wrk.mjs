@@ -1,0 +1,35 @@
+// Drives a URL with wrk (1 thread, 4 connections, as in toolchain.md) from a request file and returns rps and latencies.
+import { execFileSync } from "node:child_process";
+import { writeFileSync } from "node:fs";
+
+export function ensureWrk() {
+  try {
+    execFileSync("wrk", ["--version"], { stdio: "ignore" });
+  } catch (e) {
+    if (e.code !== "ENOENT") return;
+    console.error("installing wrk (Debian package) ...");
+    execFileSync("sh", ["-c", "apt-get update -qq && apt-get install -y -qq wrk"], { stdio: "inherit" });
+  }
+}
+
+/** @param lines TSV rows: method, path, header ("Name: value" or "-"), body ("-" for none) */
+export function writeRequests(path, lines) {
+  writeFileSync(path, lines.join("\n") + "\n");
+  return path;
+}
+
+export function wrk(baseUrl, requestFile, { seconds = 10, connections = 4, auth } = {}) {
+  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile];
+  if (auth) args.push(auth);
+  const out = execFileSync("wrk", args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  const line = out.split("\n").find((l) => l.startsWith("UDN_BENCH "));
+  if (!line) throw new Error(`wrk printed no summary:\n${out}`);
+  const s = JSON.parse(line.slice("UDN_BENCH ".length));
+  return {
+    rps: Math.round((s.requests / s.duration_us) * 1e6),
+    p50_ms: s.p50_us / 1000,
+    p99_ms: s.p99_us / 1000,
+    requests: s.requests,
+    errors: s.socket_errors + s.non2xx,
+  };
+}
