@@ -59,7 +59,7 @@ export class UserProfile extends DurableObject<Env> {
 
   /** Applies a user's events (duplicates by id are skipped) and returns the new profile. */
   async track(uid: string, events: UdnEvent[]): Promise<ApplyResult> {
-    const rules = await loadRules(this.env.PROFILES);
+    const rules = await loadRules(this.env.PROFILES, this.now());
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
     const now = this.now();
@@ -82,7 +82,7 @@ export class UserProfile extends DurableObject<Env> {
 
   /** Applies one batch record; an older or equal version changes nothing. */
   async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
-    const rules = await loadRules(this.env.PROFILES);
+    const rules = await loadRules(this.env.PROFILES, this.now());
     this.load(uid);
     const now = this.now();
     if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
@@ -136,7 +136,7 @@ export class UserProfile extends DurableObject<Env> {
       }
       return;
     }
-    const rules = await loadRules(this.env.PROFILES);
+    const rules = await loadRules(this.env.PROFILES, this.now());
     await this.settle(rules, this.now());
   }
 

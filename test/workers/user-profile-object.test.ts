@@ -66,6 +66,21 @@ describe("the user's object", () => {
     expect(await env.PROFILES.get("u:obj-user-3")).toBeNull();
   });
 
+  it("picks up a new rules version without a deploy, within its config refresh", async () => {
+    const base = (await import("../../demo/segments.json")).default;
+    await putSegments();
+    const stub = stubFor("obj-user-5");
+    const t0 = Date.now();
+    await setClock(stub, t0);
+    await stub.track("obj-user-5", [{ id: "s1", type: "signup", ts: t0, props: {} }]);
+    expect((await stub.current()).segments).toEqual([]);
+    const v2 = { ...base, version: 2, segments: [...base.segments, { id: "signed-up", name: "Signed up", ttl: "30d", rule: { event: "signup", within: "1d" } }] };
+    expect((await putSegments(v2)).status).toBe(200);
+    await setClock(stub, t0 + 11_000);
+    await stub.track("obj-user-5", [{ id: "s2", type: "signup", ts: t0 + 11_000, props: {} }]);
+    expect((await stub.current()).segments).toEqual([{ id: "signed-up" }]);
+  });
+
   it("publishes at most once a second, coalescing a burst into one later write", async () => {
     await putSegments();
     const stub = stubFor("obj-user-4");

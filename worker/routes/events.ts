@@ -4,6 +4,7 @@ import { browserId } from "../browser-id";
 import { cors } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
 import type { AppEnv } from "../hono-env";
+import type { EventRetryMessage } from "../event-retry";
 import { UdnError } from "../http-error";
 import { clock, profileCache } from "../profile-lookup";
 
@@ -17,12 +18,16 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
  * the user's own edge reads its writes without waiting for KV.
  */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
-  const stub = c.env.USER_PROFILE.getByName(uid);
+  const env = c.env;
   c.executionCtx.waitUntil(
-    stub.track(uid, events).then(
-      (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
-      (e: unknown) => console.error(JSON.stringify({ msg: "event forward failed", events: events.length, error: String(e) })),
-    ),
+    env.USER_PROFILE.getByName(uid)
+      .track(uid, events)
+      .then(
+        (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
+        // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
+        () => env.EVENT_RETRY_QUEUE.send({ uid, events } satisfies EventRetryMessage),
+      )
+      .catch((e: unknown) => console.error(JSON.stringify({ msg: "events lost: object and retry queue both failed", events: events.length, error: String(e) }))),
   );
 }
 

@@ -1,0 +1,37 @@
+import { describe, expect, it } from "vitest";
+import { gptForm, ortb2Form, parseFormat, renderSegments } from "../../worker/segment-formats";
+import type { Profile } from "../../worker/profile-record";
+
+const p: Profile = { ts: 9, segments: [{ id: "806", taxonomy: 4 }, { id: "x".repeat(41) }, { id: "a-b_c.d" }, { id: "1", taxonomy: 600 }] };
+
+describe("segment formats", () => {
+  it("keeps GPT values within 40 characters under the configured key", () => {
+    expect(gptForm(p, "udn")).toEqual({ udn: ["806", "a-b_c.d", "1"] });
+    for (const v of gptForm(p, "udn").udn!) expect(v).toMatch(/^[^"'=!+#*~;^()<>[\] ]{1,40}$/);
+  });
+
+  it("gives one OpenRTB Data object per taxonomy and no ext for proprietary segments", () => {
+    expect(ortb2Form(p, "prov")).toEqual({
+      user: {
+        data: [
+          { name: "prov", ext: { segtax: 4 }, segment: [{ id: "806" }] },
+          { name: "prov", segment: [{ id: "x".repeat(41) }, { id: "a-b_c.d" }] },
+          { name: "prov", ext: { segtax: 600 }, segment: [{ id: "1" }] },
+        ],
+      },
+    });
+  });
+
+  it("accepts plain dotted identifiers as callbacks and nothing else", () => {
+    for (const ok of ["cb", "window.udn.cb", "$jsonp_1", "_a.$b"]) expect(parseFormat("js", ok).callback).toBe(ok);
+    for (const bad of [undefined, "", "a b", "a;b", "a[0]", "a.", ".a", "a..b", "1a", "a.b.c.d.e.f", "alert(1)", "a-b", "ünï"]) {
+      expect(() => parseFormat("js", bad), String(bad)).toThrow("callback must be a plain dotted identifier");
+    }
+    expect(renderSegments(p, "js", { providerName: "p", gptKey: "k" }, "cb")[0]).toMatch(/^cb\(\{"segments":\[.*\],"ts":9\}\);$/);
+  });
+
+  it("names the formats it accepts", () => {
+    expect(() => parseFormat("csv", undefined)).toThrow('format must be one of json, ortb2, gpt, js; got "csv"');
+    expect(parseFormat(undefined, undefined)).toEqual({ format: "json" });
+  });
+});
