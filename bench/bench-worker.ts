@@ -46,6 +46,22 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       await Promise.all(uids.map((uid) => env.PROFILES.put(profileKey(uid), encodeProfile(KNOWN))));
       return Response.json({ seeded: uids.length });
     }
+    case "/__bench/applied": {
+      const uids = (await req.json()) as string[];
+      const seen = await Promise.all(uids.map((uid) => env.USER_PROFILE.getByName(uid).current().then((p) => p.eventsSeen)));
+      return Response.json({ applied: seen.reduce((a, b) => a + b, 0) });
+    }
+    case "/__bench/track": {
+      const n = Number(url.searchParams.get("n") ?? 0);
+      const uid = url.searchParams.get("uid") ?? "track-user";
+      const stub = env.USER_PROFILE.getByName(uid);
+      const kind = url.searchParams.get("kind");
+      for (let i = 0; i < n; i++) {
+        if (kind === "current") await stub.current();
+        else await stub.track(uid, [{ id: `${Date.now()}-${i}-${Math.random()}`, type: kind ?? "zzz", ts: Date.now(), props: {} }]);
+      }
+      return Response.json({ n });
+    }
     case "/__bench/loop": {
       const n = Number(url.searchParams.get("n") ?? 0);
       const template = await loopRequest(url.searchParams.get("kind") ?? "", env);

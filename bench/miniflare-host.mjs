@@ -20,8 +20,8 @@ export function build(entry, name) {
 }
 
 /** @returns {Promise<{ mf: Miniflare, url: URL, workerdPid: () => number | undefined, dispose: () => Promise<void> }>} */
-export async function host(scriptPath, { port = 8799, persist = ".wrangler/bench-state", bindings = {} } = {}) {
-  rmSync(persist, { recursive: true, force: true });
+export async function host(scriptPath, { port = 8799, persist, bindings = {} } = {}) {
+  if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   // Only the bindings and runtime settings: the bundle is already built, so module rules do not apply.
   const keep = ["compatibilityDate", "compatibilityFlags", "bindings", "kvNamespaces", "r2Buckets", "durableObjects", "queueProducers", "queueConsumers", "ratelimits", "analyticsEngineDatasets"];
@@ -30,7 +30,9 @@ export async function host(scriptPath, { port = 8799, persist = ".wrangler/bench
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: "127.0.0.1",
     port,
-    defaultPersistRoot: persist,
+    // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
+    // measured path, which production's replicated storage does not have either.
+    ...(persist ? { defaultPersistRoot: persist } : {}),
     workers: [
       {
         ...workerOptions,

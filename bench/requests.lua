@@ -1,5 +1,5 @@
--- wrk script: replays requests from a TSV file (method, path, header, body; "-" for none) in order,
--- cycling, and prints a JSON summary line that bench/wrk.mjs parses.
+-- wrk script: replays requests from a TSV file (method, path, headers, body; "-" for none) in order,
+-- cycling, and prints a JSON summary line that bench/wrk.mjs parses. Headers are "Name: value" joined by " || ".
 local reqs = {}
 local n = 0
 local i = 0
@@ -9,8 +9,10 @@ function init(args)
     local method, path, header, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
     local headers = {}
     if header ~= "-" then
-      local name, value = header:match("^([^:]+): (.*)$")
-      headers[name] = value
+      for h in (header .. " || "):gmatch("(.-) || ") do
+        local name, value = h:match("^([^:]+): (.*)$")
+        headers[name] = value
+      end
     end
     if args[2] then headers["Authorization"] = args[2] end
     n = n + 1

@@ -4,6 +4,7 @@ import { cpus } from "node:os";
 import { build, host } from "./miniflare-host.mjs";
 import { ensureWrk } from "./wrk.mjs";
 import { lookupBench } from "./lookup-bench.mjs";
+import { eventsBench } from "./events-bench.mjs";
 
 const secrets = Object.fromEntries(
   readFileSync(".dev.vars.example", "utf8")
@@ -21,6 +22,7 @@ const h = await host(script);
 const results = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, tool: "wrk -t1 -c4", seconds: Number(process.env.BENCH_SECONDS ?? 10) };
 try {
   results.lookup = await lookupBench(h, secrets);
+  results.events = await eventsBench(h, secrets, results.lookup.control);
 } finally {
   await h.dispose();
 }

@@ -12,7 +12,7 @@ export function ensureWrk() {
   }
 }
 
-/** @param lines TSV rows: method, path, header ("Name: value" or "-"), body ("-" for none) */
+/** @param lines TSV rows: method, path, headers ("Name: value" joined by " || ", or "-"), body ("-" for none) */
 export function writeRequests(path, lines) {
   writeFileSync(path, lines.join("\n") + "\n");
   return path;

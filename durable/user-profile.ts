@@ -229,14 +229,17 @@ export class UserProfile extends DurableObject<Env> {
     }
   }
 
+  /**
+   * Arms the alarm for the next lapse or deferred publish. It is only ever moved earlier: every event
+   * pushes a membership's end later, and rewriting the alarm each time would cost a storage write per
+   * event; an alarm that fires early just finds nothing due and arms again.
+   */
   private arm(now: number): void {
     let at = nextLapse(this.state, now) ?? Infinity;
     if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + PUBLISH_INTERVAL_MS));
-    const next = at === Infinity ? null : at;
-    if (next === this.alarmAt) return;
-    this.alarmAt = next;
-    if (next === null) void this.ctx.storage.deleteAlarm();
-    else void this.ctx.storage.setAlarm(next);
+    if (at === Infinity || (this.alarmAt !== null && this.alarmAt <= at)) return;
+    this.alarmAt = at;
+    void this.ctx.storage.setAlarm(at);
   }
 
   private forgetOldIds(rules: CompiledRules, now: number): void {

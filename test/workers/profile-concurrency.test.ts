@@ -17,7 +17,7 @@ const RULES = {
     { id: "r2", name: "2 retries", ttl: "1d", rule: { event: "retry", min: 2, within: "1d" } },
   ],
 };
-const ev = (type: string) => (id: string, ts = Date.now()) => ({ id, type, ts });
+const ev = (type: string) => (id: string, ts = Date.now()) => ({ id, type, ts, props: {} });
 const ping = ev("ping");
 const cookieOf = async (uid: string) => `udn_id=${await signUid(uid, env.UID_SECRET)}`;
 
