@@ -1,26 +1,50 @@
-/** Resolves the browser's uid from its signed `udn_id` cookie, minting and setting a new one when it has none. */
+/** Resolves the browser's uid from its signed `udn_id` cookie when consent allows, minting and setting a new one when it has none. */
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { decideConsent } from "./consent/decide";
+import { readConsentSignals } from "./consent/signals";
 import type { AppEnv } from "./hono-env";
 import { newUid, signUid, verifyUid } from "./identity";
-import { cookiePartitioned, uidSecrets } from "./settings";
+import { logEvent } from "./log";
+import { consentPolicy, cookiePartitioned, usableUidSecrets } from "./settings";
 
 export const ID_COOKIE = "udn_id";
 export const OPTOUT_COOKIE = "udn_optout";
 /** Chromium caps cookie lifetime at 400 days. */
 export const ID_MAX_AGE_S = 400 * 86_400;
+/** Tells a publisher's engineer why a browser was not identified; never carries the signal's value. */
+export const CONSENT_HEADER = "X-Udn-Consent";
 
-/** Sets `uid` to the verified id, a freshly minted one (cookie set), or null for an opted-out browser. */
+/**
+ * Sets `uid` to the verified id, a freshly minted one, or null when the browser opted out or the
+ * request lacks the consent we need (then no cookie is read or set). A minted id's cookie is set only
+ * on a successful answer, so a rejected request changes nothing in the browser either.
+ */
 export const browserId = createMiddleware<AppEnv>(async (c, next) => {
-  if (getCookie(c, OPTOUT_COOKIE) === "1") {
-    c.set("uid", null);
+  const signals = readConsentSignals(new URL(c.req.url).searchParams, c.req.header("Sec-GPC"));
+  c.set("consent", signals);
+  c.set("uid", null);
+  if (getCookie(c, OPTOUT_COOKIE) === "1") return next();
+  const verdict = decideConsent(signals, consentPolicy(c.env));
+  if (!verdict.allowed) {
+    c.header(CONSENT_HEADER, `denied; ${verdict.reason}`);
     return next();
   }
-  const secrets = uidSecrets(c.env);
+  const secrets = usableUidSecrets(c.env);
+  if (secrets.length === 0) {
+    logEvent("error", "UID_SECRET is missing or too short; browsers are not identified");
+    return next();
+  }
   let uid = await verifyUid(getCookie(c, ID_COOKIE), secrets);
+  let minted: string | undefined;
   if (!uid) {
     uid = newUid();
-    setCookie(c, ID_COOKIE, await signUid(uid, secrets[0]!), {
+    minted = await signUid(uid, secrets[0]!);
+  }
+  c.set("uid", uid);
+  await next();
+  if (minted && c.res.status < 400) {
+    setCookie(c, ID_COOKIE, minted, {
       path: "/",
       maxAge: ID_MAX_AGE_S,
       sameSite: "None",
@@ -29,6 +53,4 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
       partitioned: cookiePartitioned(c.env),
     });
   }
-  c.set("uid", uid);
-  await next();
 });
