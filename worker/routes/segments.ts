@@ -8,6 +8,7 @@ import { UdnError } from "../http-error";
 import { ANY_UID_PATTERN } from "../identity";
 import { EMPTY_PROFILE, type Profile } from "../profile-record";
 import { readProfile, readProfiles } from "../profile-store";
+import { readText } from "../request-limits";
 import { parseFormat, renderSegments } from "../segment-formats";
 import { apiKeys } from "../settings";
 
@@ -47,8 +48,7 @@ segmentRoutes.get("/v1/users/:uid/segments", s2s, async (c) => {
 });
 
 segmentRoutes.post("/v1/lookup", s2s, async (c) => {
-  const text = await c.req.text();
-  if (text.length > MAX_LOOKUP_BYTES) throw new UdnError(413, `body is larger than ${MAX_LOOKUP_BYTES} bytes`);
+  const text = await readText(c.req.raw, MAX_LOOKUP_BYTES);
   let body: { uids?: unknown };
   try {
     body = JSON.parse(text) as typeof body;
