@@ -5,7 +5,7 @@ import { errorBody, isUdnError } from "./http-error";
 import { errorText, logEvent } from "./log";
 import { requestLimits } from "./request-limits";
 import { adminRoutes } from "./routes/admin";
-import { eventRoutes } from "./routes/events";
+import { eventRoutes, PIXEL_PATH, pixelGif } from "./routes/events";
 import { privacyRoutes } from "./routes/privacy";
 import { segmentRoutes } from "./routes/segments";
 
@@ -21,6 +21,8 @@ app.route("/", adminRoutes);
 app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
 
 app.onError((err, c) => {
+  // The contract's pixel always answers its GIF, even to a request too large to read.
+  if (isUdnError(err) && c.req.method === "GET" && c.req.path === PIXEL_PATH) return pixelGif(c);
   if (isUdnError(err)) return c.body(errorBody(err.message), err.status, { "Content-Type": "application/json" });
   // Unexpected: logged without request data (no uid, no IP), answered without internals.
   logEvent("error", "unhandled error", { route: c.req.routePath, error: errorText(err) });

@@ -10,8 +10,9 @@ import { errorText, logEvent } from "../log";
 import { eventsLimited } from "../rate-limit";
 import { readText } from "../request-limits";
 
-/** Query keys that carry consent or transport, never event props. */
-const PIXEL_RESERVED = new Set([...CONSENT_PARAMS, "ts", "cb"]);
+export const PIXEL_PATH = "/v1/px.gif";
+/** Query keys that carry consent or transport, never event props (`ts` is read by parsePixelQuery itself). */
+const PIXEL_RESERVED = new Set([...CONSENT_PARAMS, "cb"]);
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
 /** Seconds a limited client should wait: the browser limit's period (the IP limit's is longer, but approximate anyway). */
 const RETRY_AFTER_S = 10;
@@ -25,6 +26,13 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
       (e: unknown) => logEvent("error", "event forward failed", { events: events.length, error: errorText(e) }),
     ),
   );
+}
+
+/** The pixel's answer, whatever happened: an <img> needs an image, never an error body. */
+export function pixelGif(c: Context<AppEnv>): Response {
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Type", "image/gif");
+  return c.body(GIF, 200);
 }
 
 export const eventRoutes = new Hono<AppEnv>();
@@ -52,7 +60,7 @@ eventRoutes.post("/v1/events", async (c, next) => {
   return c.json({ accepted: uid ? events.length : 0 }, 202);
 });
 
-eventRoutes.get("/v1/px.gif", browserId, async (c) => {
+eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
   const uid = c.get("uid");
   if (uid) {
     let event: UdnEvent | undefined;
@@ -63,7 +71,5 @@ eventRoutes.get("/v1/px.gif", browserId, async (c) => {
     }
     if (event && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
   }
-  c.header("Cache-Control", "no-store");
-  c.header("Content-Type", "image/gif");
-  return c.body(GIF);
+  return pixelGif(c);
 });
