@@ -4,7 +4,7 @@ import { createMiddleware } from "hono/factory";
 import { decideConsent } from "./consent/decide";
 import { readConsentSignals } from "./consent/signals";
 import type { AppEnv } from "./hono-env";
-import { newUid, signUid, verifyUid } from "./identity";
+import { newUid, signUid, verifySignedUid } from "./identity";
 import { logEvent } from "./log";
 import { consentPolicy, cookiePartitioned, usableUidSecrets } from "./settings";
 
@@ -17,8 +17,8 @@ export const CONSENT_HEADER = "X-Udn-Consent";
 
 /**
  * Sets `uid` to the verified id, a freshly minted one, or null when the browser opted out or the
- * request lacks the consent we need (then no cookie is read or set). A minted id's cookie is set only
- * on a successful answer, so a rejected request changes nothing in the browser either.
+ * request lacks the consent we need (then no cookie is read or set). A cookie is (re)set only on a
+ * successful answer, so a rejected request changes nothing in the browser either.
  */
 export const browserId = createMiddleware<AppEnv>(async (c, next) => {
   const signals = readConsentSignals(new URL(c.req.url).searchParams, c.req.header("Sec-GPC"));
@@ -35,16 +35,14 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
     logEvent("error", "UID_SECRET is missing or too short; browsers are not identified");
     return next();
   }
-  let uid = await verifyUid(getCookie(c, ID_COOKIE), secrets);
-  let minted: string | undefined;
-  if (!uid) {
-    uid = newUid();
-    minted = await signUid(uid, secrets[0]!);
-  }
+  const verified = await verifySignedUid(getCookie(c, ID_COOKIE), secrets);
+  const uid = verified?.uid ?? newUid();
+  // A new id, or one signed with the previous secret during a rotation, gets a cookie signed with the current one.
+  const signed = verified && !verified.stale ? undefined : await signUid(uid, secrets[0]!);
   c.set("uid", uid);
   await next();
-  if (minted && c.res.status < 400) {
-    setCookie(c, ID_COOKIE, minted, {
+  if (signed && c.res.status < 400) {
+    setCookie(c, ID_COOKIE, signed, {
       path: "/",
       maxAge: ID_MAX_AGE_S,
       sameSite: "None",
