@@ -1,7 +1,7 @@
 /** Resolves the browser's uid from its signed `udn_id` cookie when consent allows, minting and setting a new one when it has none. */
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
-import { decideConsent } from "./consent/decide";
+import { decideConsentCached } from "./consent/decision-cache";
 import { readConsentSignals } from "./consent/signals";
 import type { AppEnv } from "./hono-env";
 import { newUid, signUid, verifySignedUid } from "./identity";
@@ -25,7 +25,7 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
   c.set("consent", signals);
   c.set("uid", null);
   if (getCookie(c, OPTOUT_COOKIE) === "1") return next();
-  const verdict = decideConsent(signals, consentPolicy(c.env));
+  const verdict = decideConsentCached(signals, consentPolicy(c.env));
   if (!verdict.allowed) {
     c.header(CONSENT_HEADER, `denied; ${verdict.reason}`);
     return next();

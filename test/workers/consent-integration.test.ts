@@ -52,6 +52,9 @@ describe("consent on /v1/segments", () => {
         expect(res.headers.get("X-Udn-Consent")).toContain(reason);
       }
     }
+    // A listed origin's script may read why.
+    const cors = await call(`/v1/segments?${REFUSED}`, { headers: { Origin: "http://localhost:8080" } });
+    expect(cors.headers.get("Access-Control-Expose-Headers")).toBe("X-Udn-Consent");
   });
 });
 

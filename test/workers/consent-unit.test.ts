@@ -1,6 +1,7 @@
 import { RestrictionType, TCString } from "@iabtcf/core";
 import { describe, expect, it } from "vitest";
 import { decideConsent } from "../../worker/consent/decide";
+import { cachedDecisions, decideConsentCached, MAX_ENTRIES } from "../../worker/consent/decision-cache";
 import { gppVerdict } from "../../worker/consent/gpp";
 import { readConsentSignals } from "../../worker/consent/signals";
 import { tcfVerdict } from "../../worker/consent/tcf";
@@ -132,5 +133,19 @@ describe("the consent decision", () => {
     expect(decide(`gdpr=1&gdpr_consent=${tcString()}&us_privacy=1YY-`)).toEqual({ allowed: false, reason: "us_privacy opts out of sale" });
     const gpp = gppString({ usnat: { SaleOptOut: 1 } });
     expect(decide(`us_privacy=1YN-&gpp=${gpp}&gpp_sid=7`)).toEqual({ allowed: false, reason: "gpp section usnat has SaleOptOut" });
+  });
+});
+
+describe("the decision memo", () => {
+  it("gives the same decisions as deciding afresh, and holds a bounded number", () => {
+    const granted = readConsentSignals(new URLSearchParams(`gdpr=1&gdpr_consent=${tcString()}`), undefined);
+    const refused = readConsentSignals(new URLSearchParams(`gdpr=1&gdpr_consent=${tcString({ vendors: [99] })}`), undefined);
+    for (let i = 0; i < 3; i++) {
+      expect(decideConsentCached(granted, policy)).toEqual({ allowed: true });
+      expect(decideConsentCached(refused, policy)).toEqual(decideConsent(refused, policy));
+      expect(decideConsentCached(granted, { ...policy, vendorId: 99 })).toEqual(decideConsent(granted, { ...policy, vendorId: 99 }));
+    }
+    for (let i = 0; i < MAX_ENTRIES + 50; i++) decideConsentCached(readConsentSignals(new URLSearchParams(`us_privacy=1YN-&gpp_sid=-1&gpp=x${i}`), undefined), policy);
+    expect(cachedDecisions()).toBe(MAX_ENTRIES);
   });
 });
