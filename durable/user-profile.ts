@@ -1,6 +1,7 @@
 /** One Durable Object per user: applies events and batch updates in order, evaluates rules, publishes the merged profile to KV. */
 import { DurableObject } from "cloudflare:workers";
 import type { UdnEvent } from "../worker/event-input";
+import { errorText, logEvent } from "../worker/log";
 import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../worker/profile-record";
 import { loadRules } from "../worker/segment-config";
 import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
@@ -49,6 +50,8 @@ export class UserProfile extends DurableObject<Env> {
   private seenCount = 0;
   /** When the user was erased (0 = never): until the retention window passes, nothing brings them back. */
   private erasedAt = 0;
+  /** The last event or applied batch record (0 = none yet): RETENTION_SECONDS later the object deletes everything. */
+  private lastActive = 0;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
 
@@ -64,6 +67,7 @@ export class UserProfile extends DurableObject<Env> {
     this.load(uid);
     const now = this.now();
     if (this.erasedAt) return { applied: 0, profile: this.profile };
+    this.touch(now);
     const sql = this.ctx.storage.sql;
     let applied = 0;
     for (const e of events) {
@@ -87,6 +91,7 @@ export class UserProfile extends DurableObject<Env> {
     const now = this.now();
     if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
     this.batchVersion = update.version;
+    this.touch(now);
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
       update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
     );
@@ -136,8 +141,26 @@ export class UserProfile extends DurableObject<Env> {
       }
       return;
     }
+    if (this.lastActive && this.now() >= this.lastActive + this.retentionMs()) {
+      await this.expire();
+      return;
+    }
     const rules = await loadRules(this.env.PROFILES, this.now());
     await this.settle(rules, this.now());
+  }
+
+  /** Retention: nothing happened for the user for RETENTION_SECONDS, so everything held for them goes. */
+  private async expire(): Promise<void> {
+    await this.publishing?.catch(() => {});
+    if (this.uid) await this.env.PROFILES.delete(profileKey(this.uid));
+    await this.ctx.storage.deleteAll();
+    this.ctx.storage.sql.exec(SCHEMA);
+    this.reset();
+  }
+
+  private touch(now: number): void {
+    this.lastActive = now;
+    this.setMeta("active", String(now));
   }
 
   private retentionMs(): number {
@@ -156,6 +179,7 @@ export class UserProfile extends DurableObject<Env> {
     this.publishedAt = 0;
     this.pending = false;
     this.erasedAt = 0;
+    this.lastActive = 0;
     this.seenCount = 0;
   }
 
@@ -222,7 +246,7 @@ export class UserProfile extends DurableObject<Env> {
     } catch (e) {
       this.published = UNKNOWN;
       this.pending = true;
-      console.error(JSON.stringify({ msg: "profile publish failed", error: String(e) }));
+      logEvent("error", "profile publish failed", { error: errorText(e) });
     } finally {
       this.publishing = null;
       this.setMeta("published", JSON.stringify([this.published, this.publishedAt]));
@@ -237,6 +261,8 @@ export class UserProfile extends DurableObject<Env> {
   private arm(now: number): void {
     let at = nextLapse(this.state, now) ?? Infinity;
     if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + PUBLISH_INTERVAL_MS));
+    // Retention: an object without activity for the retention period deletes itself.
+    if (this.lastActive) at = Math.min(at, this.lastActive + this.retentionMs());
     if (at === Infinity || (this.alarmAt !== null && this.alarmAt <= at)) return;
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
@@ -264,6 +290,7 @@ export class UserProfile extends DurableObject<Env> {
       const meta = new Map(sql.exec<{ k: string; v: string }>("SELECT k, v FROM meta").toArray().map((r) => [r.k, r.v]));
       this.uid = meta.get("uid") ?? "";
       this.erasedAt = Number(meta.get("erased") ?? 0);
+      this.lastActive = Number(meta.get("active") ?? 0);
       if (meta.has("batch")) {
         const b = JSON.parse(meta.get("batch")!) as { version: number; segments: SegmentRef[]; expires: number };
         this.batchVersion = b.version;

@@ -1,6 +1,7 @@
 /** The sync tier's handlers: cron finds a new batch version and fans it out; the queue consumer applies slices. */
 import { MANIFEST_KEY, parseManifest, sliceManifest, type SliceMessage } from "./manifest";
 import { applySlice } from "./apply-slice";
+import { errorText, logEvent } from "../worker/log";
 
 export const SYNC_QUEUE_NAME = "udn-sync";
 export const SYNC_DLQ_NAME = "udn-sync-dlq";
@@ -30,7 +31,7 @@ export async function startSync(env: Env): Promise<SyncOutcome> {
     await coord.abandon(manifest.version);
     throw e;
   }
-  console.log(JSON.stringify({ msg: "sync started", version: manifest.version, kind: manifest.kind, slices: slices.length }));
+  logEvent("log", "sync started", { version: manifest.version, kind: manifest.kind, slices: slices.length });
   return { version: manifest.version, outcome, slices: slices.length };
 }
 
@@ -54,7 +55,7 @@ export async function queue(batch: MessageBatch<SliceMessage>, env: Env, _ctx: E
       await coord.sliceDone(msg.body, r.users, r.rejected);
       msg.ack();
     } catch (e) {
-      console.error(JSON.stringify({ msg: "slice failed", key: msg.body.key, from: msg.body.from, attempt: msg.attempts, error: String(e) }));
+      logEvent("error", "slice failed", { key: msg.body.key, from: msg.body.from, attempt: msg.attempts, error: errorText(e) });
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
   }

@@ -1,42 +1,66 @@
-/** Resolves the browser's uid from its signed `udn_id` cookie, minting and setting a new one when it has none. */
+/** Resolves the browser's uid from its signed `udn_id` cookie when consent allows, minting and setting a new one when it has none. */
 import { getCookie, setCookie } from "hono/cookie";
 import { createMiddleware } from "hono/factory";
+import { decideConsentCached } from "./consent/decision-cache";
+import { readConsentSignals } from "./consent/signals";
 import type { AppEnv } from "./hono-env";
-import { newUid, signUid, verifyUid } from "./identity";
-import { cookiePartitioned, uidSecrets } from "./settings";
+import { newUid, signUid, verifySignedUid } from "./identity";
+import { logEvent } from "./log";
+import { consentPolicy, cookiePartitioned, usableUidSecrets } from "./settings";
 
 export const ID_COOKIE = "udn_id";
 export const OPTOUT_COOKIE = "udn_optout";
 /** Chromium caps cookie lifetime at 400 days. */
 export const ID_MAX_AGE_S = 400 * 86_400;
+/** Tells a publisher's engineer why a browser was not identified; never carries the signal's value. */
+export const CONSENT_HEADER = "X-Udn-Consent";
 
-/** Verified cookie values: the value carries its signature, so a cached answer is as good as a new check. */
-const verified = new Map<string, string>();
+/** Verified cookie values: the value carries its signature, so a remembered answer is as good as a new check. */
+const verifiedCookies = new Map<string, { uid: string; stale: boolean }>();
 const MAX_VERIFIED = 50_000;
 
-async function uidOf(value: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
+async function verifyCookie(value: string | undefined, secrets: readonly string[]) {
   if (!value) return undefined;
-  const known = verified.get(value);
+  // Keyed by the secrets too: a rotation within one isolate must not reuse an answer given under the old keys.
+  const key = `${secrets.join("\n")}\n${value}`;
+  const known = verifiedCookies.get(key);
   if (known) return known;
-  const uid = await verifyUid(value, secrets);
-  if (uid) {
-    if (verified.size >= MAX_VERIFIED) verified.clear();
-    verified.set(value, uid);
+  const verified = await verifySignedUid(value, secrets);
+  if (verified) {
+    if (verifiedCookies.size >= MAX_VERIFIED) verifiedCookies.clear();
+    verifiedCookies.set(key, verified);
   }
-  return uid;
+  return verified;
 }
 
-/** Sets `uid` to the verified id, a freshly minted one (cookie set), or null for an opted-out browser. */
+/**
+ * Sets `uid` to the verified id, a freshly minted one, or null when the browser opted out or the
+ * request lacks the consent we need (then no cookie is read or set). A cookie is (re)set only on a
+ * successful answer, so a rejected request changes nothing in the browser either.
+ */
 export const browserId = createMiddleware<AppEnv>(async (c, next) => {
-  if (getCookie(c, OPTOUT_COOKIE) === "1") {
-    c.set("uid", null);
+  const signals = readConsentSignals(new URL(c.req.url).searchParams, c.req.header("Sec-GPC"));
+  c.set("consent", signals);
+  c.set("uid", null);
+  if (getCookie(c, OPTOUT_COOKIE) === "1") return next();
+  const verdict = decideConsentCached(signals, consentPolicy(c.env));
+  if (!verdict.allowed) {
+    c.header(CONSENT_HEADER, `denied; ${verdict.reason}`);
     return next();
   }
-  const secrets = uidSecrets(c.env);
-  let uid = await uidOf(getCookie(c, ID_COOKIE), secrets);
-  if (!uid) {
-    uid = newUid();
-    setCookie(c, ID_COOKIE, await signUid(uid, secrets[0]!), {
+  const secrets = usableUidSecrets(c.env);
+  if (secrets.length === 0) {
+    logEvent("error", "UID_SECRET is missing or too short; browsers are not identified");
+    return next();
+  }
+  const verified = await verifyCookie(getCookie(c, ID_COOKIE), secrets);
+  const uid = verified?.uid ?? newUid();
+  // A new id, or one signed with the previous secret during a rotation, gets a cookie signed with the current one.
+  const signed = verified && !verified.stale ? undefined : await signUid(uid, secrets[0]!);
+  c.set("uid", uid);
+  await next();
+  if (signed && c.res.status < 400) {
+    setCookie(c, ID_COOKIE, signed, {
       path: "/",
       maxAge: ID_MAX_AGE_S,
       sameSite: "None",
@@ -45,6 +69,4 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
       partitioned: cookiePartitioned(c.env),
     });
   }
-  c.set("uid", uid);
-  await next();
 });

@@ -1,5 +1,6 @@
 /** Credentialed CORS for the browser endpoints: only listed origins, never `*` or `null`. */
 import { createMiddleware } from "hono/factory";
+import { CONSENT_HEADER } from "./browser-id";
 import type { AppEnv } from "./hono-env";
 import { allowedOrigins } from "./settings";
 
@@ -21,6 +22,8 @@ export const cors = createMiddleware<AppEnv>(async (c, next) => {
   if (allowed) {
     c.header("Access-Control-Allow-Origin", origin);
     c.header("Access-Control-Allow-Credentials", "true");
+    // Lets the ad tag tell its publisher why it was not identified.
+    c.header("Access-Control-Expose-Headers", CONSENT_HEADER);
   }
   await next();
 });

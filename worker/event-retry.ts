@@ -1,5 +1,6 @@
 /** The retry path for events the edge could not hand to their user's object: a Queue, consumed with backoff. */
 import type { UdnEvent } from "./event-input";
+import { errorText, logEvent } from "./log";
 
 export const EVENT_RETRY_QUEUE_NAME = "udn-events-retry";
 
@@ -16,7 +17,7 @@ export async function consumeEventRetries(batch: MessageBatch<EventRetryMessage>
         await env.USER_PROFILE.getByName(msg.body.uid).track(msg.body.uid, msg.body.events);
         msg.ack();
       } catch (e) {
-        console.error(JSON.stringify({ msg: "event retry failed", attempt: msg.attempts, events: msg.body.events.length, error: String(e) }));
+        logEvent("error", "event retry failed", { attempt: msg.attempts, events: msg.body.events.length, error: errorText(e) });
         msg.retry({ delaySeconds: Math.min(300, 2 ** msg.attempts) });
       }
     }),

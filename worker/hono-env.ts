@@ -1,8 +1,12 @@
 /** The Hono environment shared by all routes: bindings plus what middleware resolved for this request. */
+import type { ConsentSignals } from "./consent/signals";
+
 export interface AppEnv {
   Bindings: Env;
   Variables: {
     /** The browser's uid, or null when it may not be identified (opted out, no consent). */
     uid: string | null;
+    /** The consent signals the request came with (browser endpoints only), e.g. for the raw event log. */
+    consent: ConsentSignals;
   };
 }

@@ -51,14 +51,22 @@ export async function signUid(uid: string, secret: string): Promise<string> {
  * @returns the uid, or undefined for a forged, garbled or foreign value.
  */
 export async function verifyUid(value: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
+  return (await verifySignedUid(value, secrets))?.uid;
+}
+
+/**
+ * Like verifyUid, and tells whether the value was signed with an older secret than the first,
+ * so the caller can re-sign it: once every returning browser has a current signature, the old key can go.
+ */
+export async function verifySignedUid(value: string | undefined, secrets: readonly string[]): Promise<{ uid: string; stale: boolean } | undefined> {
   if (!value || value.length > 80) return undefined;
   const dot = value.indexOf(".");
   const uid = value.slice(0, dot);
   if (dot < 0 || !UID_PATTERN.test(uid)) return undefined;
   const sig = fromBase64Url(value.slice(dot + 1));
   if (!sig || sig.length !== 32) return undefined;
-  for (const secret of secrets) {
-    if (secret && (await crypto.subtle.verify("HMAC", await hmacKey(secret), sig, encoder.encode(uid)))) return uid;
+  for (const [i, secret] of secrets.entries()) {
+    if (secret && (await crypto.subtle.verify("HMAC", await hmacKey(secret), sig, encoder.encode(uid)))) return { uid, stale: i > 0 };
   }
   return undefined;
 }

@@ -1,4 +1,5 @@
 /** Parsed vars and secrets, memoised per isolate on the raw strings so the hot path does no parsing. */
+import type { ConsentPolicy } from "./consent/verdict";
 
 function memo<T>(parse: (raw: string) => T): (raw: string) => T {
   let last: { raw: string; value: T } | undefined;
@@ -24,4 +25,27 @@ export function uidSecrets(env: Env): string[] {
 
 export function cookiePartitioned(env: Env): boolean {
   return env.COOKIE_PARTITIONED === "true";
+}
+
+/** HMAC keys shorter than this are refused: a guessable key would let anyone forge ids. */
+export const MIN_SECRET_LENGTH = 16;
+
+/** Like uidSecrets, but empty when the current secret is missing or too short to be safe. */
+export function usableUidSecrets(env: Env): string[] {
+  if ((env.UID_SECRET ?? "").length < MIN_SECRET_LENGTH) return [];
+  return uidSecrets(env).filter((s) => s.length >= MIN_SECRET_LENGTH);
+}
+
+const parsePolicy = memo((raw: string): ConsentPolicy => {
+  const [vendor = "", purposes = ""] = raw.split("|");
+  const vendorId = Number(vendor);
+  const list = purposes.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+  // A misconfigured deployment must fail loudly, not guess which consent it needs.
+  if (!Number.isSafeInteger(vendorId) || vendorId <= 0) throw new Error("CONSENT_VENDOR_ID must be a positive integer");
+  if (list.some((p) => !Number.isInteger(p) || p < 1 || p > 24)) throw new Error("CONSENT_PURPOSES must be comma-separated TCF purpose numbers (1-24)");
+  return { vendorId, purposes: list };
+});
+
+export function consentPolicy(env: Env): ConsentPolicy {
+  return parsePolicy(`${env.CONSENT_VENDOR_ID}|${env.CONSENT_PURPOSES}`);
 }

@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signUid } from "../../worker/identity";
-import { callWith, postEvents, putSegments } from "./helpers";
+import { callWith, putSegments } from "./helpers";
 
 const DAY = 86_400_000;
 /** One document for the whole file: objects see a new version only after their 10 s config refresh. */
@@ -20,6 +20,14 @@ const RULES = {
 const ev = (type: string) => (id: string, ts = Date.now()) => ({ id, type, ts, props: {} });
 const ping = ev("ping");
 const cookieOf = async (uid: string) => `udn_id=${await signUid(uid, env.UID_SECRET)}`;
+/** The rate limits would refuse most of these bursts; what is tested here is the object behind them. */
+const unlimited = { limit: async () => ({ success: true }) } as unknown as RateLimit;
+const postEvents = (cookie: string, events: unknown[]) =>
+  callWith({ EVENTS_PER_BROWSER: unlimited, EVENTS_PER_IP: unlimited }, "/v1/events", {
+    method: "POST",
+    headers: { "Content-Type": "application/json", Cookie: cookie },
+    body: JSON.stringify({ events }),
+  });
 
 describe("concurrency and ordering in the user's object", () => {
   it("applies 500 concurrent events for one user exactly once, duplicates included", async () => {

@@ -4,6 +4,7 @@ import { compileRules } from "../../durable/rules/compile";
 import { bearerAuth } from "../auth";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
+import { readText } from "../request-limits";
 import { loadSegmentDocument, saveSegmentDocument } from "../segment-config";
 import { coordinator, startSync } from "../../sync/index";
 
@@ -20,8 +21,7 @@ adminRoutes.get("/v1/admin/segments", async (c) => {
 });
 
 adminRoutes.put("/v1/admin/segments", async (c) => {
-  const text = await c.req.text();
-  if (text.length > MAX_DOCUMENT_BYTES) throw new UdnError(413, `document is larger than ${MAX_DOCUMENT_BYTES} bytes`);
+  const text = await readText(c.req.raw, MAX_DOCUMENT_BYTES);
   let doc: unknown;
   try {
     doc = JSON.parse(text);

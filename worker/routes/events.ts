@@ -1,16 +1,23 @@
 /** Event collection from ad tags: JSON or text/plain beacons, and the 1×1 pixel. */
 import { Hono, type Context } from "hono";
 import { browserId } from "../browser-id";
+import { CONSENT_PARAMS } from "../consent/signals";
 import { cors } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
 import type { AppEnv } from "../hono-env";
 import type { EventRetryMessage } from "../event-retry";
 import { UdnError } from "../http-error";
+import { errorText, logEvent } from "../log";
 import { clock, profileCache } from "../profile-lookup";
+import { eventsLimited } from "../rate-limit";
+import { readText } from "../request-limits";
 
-/** Query keys that carry consent or transport, never event props. */
-const PIXEL_RESERVED = new Set(["gdpr", "gdpr_consent", "gpp", "gpp_sid", "us_privacy", "ts", "cb"]);
+export const PIXEL_PATH = "/v1/px.gif";
+/** Query keys that carry consent or transport, never event props (`ts` is read by parsePixelQuery itself). */
+const PIXEL_RESERVED = new Set([...CONSENT_PARAMS, "cb"]);
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
+/** Seconds a limited client should wait: the browser limit's period (the IP limit's is longer, but approximate anyway). */
+const RETRY_AFTER_S = 10;
 
 /**
  * Hands the events to the user's object after the response; the ad tag never waits for it.
@@ -27,15 +34,22 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
         // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
         () => env.EVENT_RETRY_QUEUE.send({ uid, events } satisfies EventRetryMessage),
       )
-      .catch((e: unknown) => console.error(JSON.stringify({ msg: "events lost: object and retry queue both failed", events: events.length, error: String(e) }))),
+      .catch((e: unknown) => logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) })),
   );
+}
+
+/** The pixel's answer, whatever happened: an <img> needs an image, never an error body. */
+export function pixelGif(c: Context<AppEnv>): Response {
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Type", "image/gif");
+  return c.body(GIF, 200);
 }
 
 export const eventRoutes = new Hono<AppEnv>();
 
 eventRoutes.use("/v1/events", cors);
 eventRoutes.post("/v1/events", async (c, next) => {
-  // Reject what we cannot read before minting an id or touching anything.
+  // Reject what we cannot read before anything else.
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json" && type !== "text/plain") {
     throw new UdnError(415, "Content-Type must be application/json or text/plain");
@@ -44,25 +58,28 @@ eventRoutes.post("/v1/events", async (c, next) => {
   if (length > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
   await next();
 }, browserId, async (c) => {
-  const buf = await c.req.arrayBuffer();
-  if (buf.byteLength > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
-  const events = parseEventBody(new TextDecoder().decode(buf), Date.now());
+  const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
   const uid = c.get("uid");
+  const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
+  if (limited) {
+    c.header("Retry-After", String(RETRY_AFTER_S));
+    throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
+  }
   if (uid) forward(c, uid, events);
   c.header("Cache-Control", "no-store");
   return c.json({ accepted: uid ? events.length : 0 }, 202);
 });
 
-eventRoutes.get("/v1/px.gif", browserId, (c) => {
+eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
   const uid = c.get("uid");
   if (uid) {
+    let event: UdnEvent | undefined;
     try {
-      forward(c, uid, [parsePixelQuery(new URL(c.req.url).searchParams, Date.now(), PIXEL_RESERVED)]);
+      event = parsePixelQuery(new URL(c.req.url).searchParams, Date.now(), PIXEL_RESERVED);
     } catch {
       // The pixel always answers its GIF; invalid input is simply not recorded.
     }
+    if (event && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
   }
-  c.header("Cache-Control", "no-store");
-  c.header("Content-Type", "image/gif");
-  return c.body(GIF);
+  return pixelGif(c);
 });

@@ -9,6 +9,7 @@ import { ANY_UID_PATTERN } from "../identity";
 import { EMPTY_PROFILE } from "../profile-record";
 import { lookupProfile, lookupProfiles, type Lookup } from "../profile-lookup";
 import { parseFormat, renderSegments, type Format } from "../segment-formats";
+import { readText } from "../request-limits";
 import { apiKeys } from "../settings";
 
 const MAX_LOOKUP_UIDS = 100;
@@ -49,8 +50,7 @@ segmentRoutes.get("/v1/users/:uid/segments", s2s, (c) => {
 });
 
 segmentRoutes.post("/v1/lookup", s2s, async (c) => {
-  const text = await c.req.text();
-  if (text.length > MAX_LOOKUP_BYTES) throw new UdnError(413, `body is larger than ${MAX_LOOKUP_BYTES} bytes`);
+  const text = await readText(c.req.raw, MAX_LOOKUP_BYTES);
   let body: { uids?: unknown };
   try {
     body = JSON.parse(text) as typeof body;

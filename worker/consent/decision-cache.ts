@@ -1,0 +1,30 @@
+/** A small per-isolate memo of consent decisions: a page's calls repeat the same strings, and decoding costs 35-100 µs. */
+import { decideConsent } from "./decide";
+import type { ConsentSignals } from "./signals";
+import type { ConsentPolicy, ConsentVerdict } from "./verdict";
+
+export const MAX_ENTRIES = 512;
+/** Longer signal sets are decided afresh rather than held: the memo stays under ~1 MB. */
+const MAX_KEY_LENGTH = 2048;
+const memo = new Map<string, ConsentVerdict>();
+
+/** decideConsent, remembered for the most recently used signal sets (a Map keeps insertion order: oldest first). */
+export function decideConsentCached(s: ConsentSignals, policy: ConsentPolicy): ConsentVerdict {
+  if (s.gdprConsent === undefined && s.gpp === undefined) return decideConsent(s, policy);
+  const key = JSON.stringify([policy.vendorId, policy.purposes, s.gpc, s.gdpr, s.gdprConsent, s.usPrivacy, s.gpp, s.gppSid]);
+  if (key.length > MAX_KEY_LENGTH) return decideConsent(s, policy);
+  let verdict = memo.get(key);
+  if (verdict) {
+    memo.delete(key);
+  } else {
+    verdict = decideConsent(s, policy);
+    if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
+  }
+  memo.set(key, verdict);
+  return verdict;
+}
+
+/** For tests: how many decisions are held. */
+export function cachedDecisions(): number {
+  return memo.size;
+}

@@ -1,0 +1,71 @@
+/** Size limits on every request: URL, headers and cookies checked up front, bodies read with a cap. */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./hono-env";
+import { UdnError } from "./http-error";
+
+/** Path plus query. A TC string with all its segments plus a GPP string fits with room to spare. */
+export const MAX_URL_BYTES = 8 * 1024;
+/** All header names and values together. */
+export const MAX_HEADER_BYTES = 16 * 1024;
+/** Our own cookies take ~100 bytes; the rest is room for cookies of a parent domain we share. */
+export const MAX_COOKIE_BYTES = 8 * 1024;
+/** The largest body any endpoint takes (the admin segment document); each route caps lower. */
+export const MAX_ANY_BODY_BYTES = 256 * 1024;
+
+const encoder = new TextEncoder();
+const bytes = (s: string) => encoder.encode(s).byteLength;
+
+export const requestLimits = createMiddleware<AppEnv>(async (c, next) => {
+  const url = new URL(c.req.url);
+  if (bytes(url.pathname) + bytes(url.search) > MAX_URL_BYTES) throw new UdnError(414, `URL is longer than ${MAX_URL_BYTES} bytes`);
+  let total = 0;
+  for (const [name, value] of c.req.raw.headers) {
+    const size = bytes(name) + bytes(value);
+    if (name === "cookie" && size > MAX_COOKIE_BYTES) throw new UdnError(431, `Cookie header is larger than ${MAX_COOKIE_BYTES} bytes`);
+    total += size;
+  }
+  if (total > MAX_HEADER_BYTES) throw new UdnError(431, `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
+  const length = c.req.header("Content-Length");
+  if (length !== undefined && Number(length) > MAX_ANY_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_ANY_BODY_BYTES} bytes`);
+  await next();
+});
+
+/**
+ * Reads a body up to `max` bytes, streaming, so an oversized or endless body costs at most `max`.
+ * Content-Length cannot be trusted alone: a chunked body has none.
+ */
+export async function readBody(req: Request, max: number): Promise<Uint8Array> {
+  const declared = Number(req.headers.get("Content-Length") ?? "0");
+  if (declared > max) throw new UdnError(413, `body is larger than ${max} bytes`);
+  if (!req.body) return new Uint8Array();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  const reader = req.body.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    size += value.byteLength;
+    if (size > max) {
+      await reader.cancel();
+      throw new UdnError(413, `body is larger than ${max} bytes`);
+    }
+    chunks.push(value);
+  }
+  const out = new Uint8Array(size);
+  let at = 0;
+  for (const chunk of chunks) {
+    out.set(chunk, at);
+    at += chunk.byteLength;
+  }
+  return out;
+}
+
+/** A body as UTF-8 text; bytes that are not UTF-8 are a 400, not silently replaced. */
+export async function readText(req: Request, max: number): Promise<string> {
+  const body = await readBody(req, max);
+  try {
+    return new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(body);
+  } catch {
+    throw new UdnError(400, "body is not valid UTF-8");
+  }
+}
