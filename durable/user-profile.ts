@@ -2,6 +2,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UdnEvent } from "../worker/event-input";
 import { errorText, logEvent } from "../worker/log";
+import { writeMetric } from "../worker/metrics";
 import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../worker/profile-record";
 import { loadRules } from "../worker/segment-config";
 import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
@@ -81,6 +82,7 @@ export class UserProfile extends DurableObject<Env> {
       applied++;
     }
     this.forgetOldIds(rules, now);
+    writeMetric(this.env, "profile", ["track"], [applied, events.length - applied]);
     return { applied, profile: await this.settle(rules, now) };
   }
 
@@ -97,6 +99,7 @@ export class UserProfile extends DurableObject<Env> {
     );
     this.state.batch = { segments, expires: segments.length ? now + update.ttlMs : 0 };
     this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
+    writeMetric(this.env, "profile", ["batch"], [1]);
     return { applied: 1, profile: await this.settle(rules, now) };
   }
 
@@ -111,6 +114,7 @@ export class UserProfile extends DurableObject<Env> {
    * events and batches cannot bring them back; the tombstone itself goes after the retention period.
    */
   async erase(uid: string): Promise<void> {
+    writeMetric(this.env, "profile", ["erase"], []);
     this.load(uid);
     const now = this.now();
     // A publish still in flight must land before the delete, or it would bring the record back.
@@ -151,6 +155,7 @@ export class UserProfile extends DurableObject<Env> {
 
   /** Retention: nothing happened for the user for RETENTION_SECONDS, so everything held for them goes. */
   private async expire(): Promise<void> {
+    writeMetric(this.env, "profile", ["expire"], []);
     await this.publishing?.catch(() => {});
     if (this.uid) await this.env.PROFILES.delete(profileKey(this.uid));
     await this.ctx.storage.deleteAll();
@@ -243,6 +248,7 @@ export class UserProfile extends DurableObject<Env> {
         ? this.env.PROFILES.put(key, record, { expirationTtl: Number(this.env.RETENTION_SECONDS) })
         : this.env.PROFILES.delete(key);
       await this.publishing;
+      writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [this.profile.segments.length]);
     } catch (e) {
       this.published = UNKNOWN;
       this.pending = true;

@@ -4,6 +4,7 @@ import type { AppEnv } from "./hono-env";
 import { errorBody, isUdnError } from "./http-error";
 import { errorText, logEvent } from "./log";
 import { requestLimits } from "./request-limits";
+import { requestMetrics } from "./request-metrics";
 import { adminRoutes } from "./routes/admin";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./routes/events";
 import { privacyRoutes } from "./routes/privacy";
@@ -11,6 +12,7 @@ import { segmentRoutes } from "./routes/segments";
 
 export const app = new Hono<AppEnv>();
 
+app.use(requestMetrics);
 app.use(requestLimits);
 app.get("/healthz", (c) => c.text("ok"));
 app.route("/", segmentRoutes);

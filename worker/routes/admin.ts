@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { compileRules } from "../../durable/rules/compile";
 import { bearerAuth } from "../auth";
+import { isolateStats } from "../isolate-stats";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
 import { readText } from "../request-limits";
@@ -52,3 +53,6 @@ adminRoutes.post("/v1/admin/sync", async (c) => {
 });
 
 adminRoutes.get("/v1/admin/sync", async (c) => c.json(await coordinator(c.env).status()));
+
+/** This isolate only: each isolate has its own cache, so the fleet view is in Analytics Engine (README). */
+adminRoutes.get("/v1/admin/stats", (c) => c.json(isolateStats()));

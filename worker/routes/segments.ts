@@ -23,7 +23,11 @@ function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string 
   const [body, type] = renderSegments(l.profile, format, { providerName: c.env.PROVIDER_NAME, gptKey: c.env.GPT_KEY }, callback);
   // One header record for the whole answer: this is the hot path, and each header set is a call into the runtime.
   const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": "private, no-store", "Server-Timing": timing(l) };
-  if (l.degraded) headers["X-UDN-Degraded"] = l.degraded;
+  if (l.degraded) {
+    headers["X-UDN-Degraded"] = l.degraded;
+    c.set("degraded", l.degraded);
+  }
+  c.set("cacheOutcome", l.outcome);
   if (format === "js") headers["X-Content-Type-Options"] = "nosniff";
   return c.body(body, 200, headers);
 }
@@ -31,7 +35,12 @@ function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string 
 /** Answers from the cache without an await when it can; the format is checked before any I/O. */
 function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Promise<Response> {
   const { format, callback } = parseFormat(c.req.query("format"), c.req.query("callback"));
-  if (!uid) return answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
+  if (!uid) {
+    const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
+    // Not a cache hit: nobody was looked up (opted out, or no consent).
+    c.set("cacheOutcome", "anonymous");
+    return res;
+  }
   const l = lookupProfile(c.env, c.executionCtx, uid);
   return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
 }
@@ -67,6 +76,10 @@ segmentRoutes.post("/v1/lookup", s2s, async (c) => {
   const results: Record<string, string[]> = {};
   for (const [uid, p] of profiles) results[uid] = p.segments.map((s) => s.id);
   c.header("Cache-Control", "private, no-store");
-  if (degraded) c.header("X-UDN-Degraded", degraded);
+  c.set("cacheOutcome", "batch");
+  if (degraded) {
+    c.header("X-UDN-Degraded", degraded);
+    c.set("degraded", degraded);
+  }
   return c.json({ results });
 });

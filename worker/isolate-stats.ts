@@ -1,0 +1,27 @@
+/** What this isolate has seen since it started: request and cache counters for `/v1/admin/stats`. */
+import { profileCache } from "./profile-lookup";
+
+const startedAt = Date.now();
+const counts = { requests: 0, lookups: 0, degraded: 0 };
+
+export function recordRequest(cacheOutcome: string, degraded: boolean): void {
+  counts.requests++;
+  if (cacheOutcome !== "none") counts.lookups++;
+  if (degraded) counts.degraded++;
+}
+
+export function isolateStats() {
+  const cache = profileCache.snapshot();
+  const served = cache.hits + cache.stale;
+  const looked = served + cache.misses;
+  return {
+    startedAt,
+    ...counts,
+    cache: {
+      ...cache,
+      maxEntries: profileCache.options.maxEntries,
+      maxBytes: profileCache.options.maxBytes,
+      hitRatio: looked ? +(served / looked).toFixed(4) : null,
+    },
+  };
+}

@@ -1,0 +1,20 @@
+/** Middleware writing one metric per request: route, cache outcome, degraded flag, latency bucket, colo, status. */
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "./hono-env";
+import { latencyBucket, writeMetric } from "./metrics";
+import { recordRequest } from "./isolate-stats";
+
+export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
+  // In Workers the clock moves only across I/O, so this is time spent waiting (KV, objects), not CPU.
+  const started = Date.now();
+  try {
+    await next();
+  } finally {
+    const ms = Date.now() - started;
+    const outcome = c.get("cacheOutcome") ?? "none";
+    const degraded = c.get("degraded") ?? "";
+    const colo = (c.req.raw as { cf?: { colo?: string } }).cf?.colo ?? "local";
+    recordRequest(outcome, degraded !== "");
+    writeMetric(c.env, "request", [c.req.routePath, c.req.method, outcome, degraded, latencyBucket(ms), colo], [ms, c.res.status]);
+  }
+});
