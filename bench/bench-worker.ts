@@ -4,6 +4,7 @@ import { signUid } from "../worker/identity";
 import { profileCache } from "../worker/profile-lookup";
 import { encodeProfile, profileKey } from "../worker/profile-record";
 import worker from "../worker/index";
+import { startSync } from "../sync/index";
 
 export { UserProfile, SyncCoordinator } from "../worker/index";
 
@@ -46,6 +47,26 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       await Promise.all(uids.map((uid) => env.PROFILES.put(profileKey(uid), encodeProfile(KNOWN))));
       return Response.json({ seeded: uids.length });
     }
+    case "/__bench/cache-bound": {
+      // The soak shrinks the cache so that it fills within minutes and the memory plateau shows.
+      (profileCache.options as { maxEntries: number }).maxEntries = Number(url.searchParams.get("entries"));
+      return Response.json(profileCache.snapshot());
+    }
+    case "/__bench/publish": {
+      // A batch version exactly as the data team writes it (contract format), then a sync started as cron would.
+      const version = Number(url.searchParams.get("version"));
+      const users = Number(url.searchParams.get("users"));
+      const lines = Array.from({ length: users }, (_, i) => JSON.stringify({ uid: `batch-${i}`, segments: [String(600 + ((i + version) % 7))] }));
+      const body = new TextEncoder().encode(lines.join("\n") + "\n");
+      const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
+      const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
+      const key = `batches/v${version}/part-00000.ndjson`;
+      await env.ORIGIN.put(key, body);
+      await env.ORIGIN.put("manifests/latest.json", JSON.stringify({ version, kind: "full", parts: [{ key, records: users, sha256 }], segmentTtl: "3d", taxonomy: 4 }));
+      return Response.json(await startSync(env));
+    }
+    case "/__bench/sync-status":
+      return Response.json(await env.SYNC_COORDINATOR.getByName("global").status());
     case "/__bench/applied": {
       const uids = (await req.json()) as string[];
       const seen = await Promise.all(uids.map((uid) => env.USER_PROFILE.getByName(uid).current().then((p) => p.eventsSeen)));

@@ -1,6 +1,6 @@
 // Event ingestion benchmark (issue 4): beacons accepted at the edge per second, and applied in the users' objects, vs the control.
 import { readFileSync } from "node:fs";
-import { cookieFor, uidFor } from "./ids.mjs";
+import { clientIp, cookieFor, uidFor } from "./ids.mjs";
 import { wrk, writeRequests } from "./wrk.mjs";
 
 const USERS = Number(process.env.BENCH_EVENT_USERS ?? 1_000);
@@ -18,7 +18,7 @@ export async function eventsBench(host, secrets, control) {
   const cookies = uids.map((u) => cookieFor(u, secrets.UID_SECRET));
   const lines = Array.from({ length: LINES }, (_, i) => {
     const body = JSON.stringify({ events: [{ id: `e${i}`, type: "view", props: { category: "auto", url: "/cars/suv" } }] });
-    return `POST\t/v1/events\tContent-Type: text/plain || Cookie: ${cookies[i % USERS]}\t${body}`;
+    return `POST\t/v1/events\tContent-Type: text/plain || Cookie: ${cookies[i % USERS]} || CF-Connecting-IP: ${clientIp(i)}\t${body}`;
   });
   const started = performance.now();
   const r = wrk(url, writeRequests("dist/bench/events.tsv", lines), { seconds });

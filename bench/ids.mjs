@@ -35,3 +35,11 @@ export function zipf(n, s, seed = 42) {
     return lo;
   };
 }
+
+/**
+ * A client address for request i, from the documentation ranges (RFC 5737): only ever a header value,
+ * so the per-IP rate limit sees many clients as in production, where one IP is one browser or NAT.
+ */
+export function clientIp(i) {
+  return `${i % 2 ? "203.0.113" : "198.51.100"}.${(i >> 1) % 250 + 1}`;
+}

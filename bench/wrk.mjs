@@ -1,5 +1,5 @@
 // Drives a URL with wrk (1 thread, 4 connections, as in toolchain.md) from a request file and returns rps and latencies.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 
 export function ensureWrk() {
@@ -18,10 +18,34 @@ export function writeRequests(path, lines) {
   return path;
 }
 
-export function wrk(baseUrl, requestFile, { seconds = 10, connections = 4, auth } = {}) {
+function wrkArgs(baseUrl, requestFile, { seconds = 10, connections = 4, auth } = {}) {
   const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile];
   if (auth) args.push(auth);
-  const out = execFileSync("wrk", args, { encoding: "utf8", maxBuffer: 1 << 24 });
+  return args;
+}
+
+export function wrk(baseUrl, requestFile, opts = {}) {
+  return summary(execFileSync("wrk", wrkArgs(baseUrl, requestFile, opts), { encoding: "utf8", maxBuffer: 1 << 24 }));
+}
+
+/** The same, without blocking: for several loads at once (the soak). */
+export function wrkAsync(baseUrl, requestFile, opts = {}) {
+  return new Promise((resolve, reject) => {
+    const child = spawn("wrk", wrkArgs(baseUrl, requestFile, opts));
+    let out = "";
+    child.stdout.on("data", (d) => (out += d));
+    child.on("error", reject);
+    child.on("close", () => {
+      try {
+        resolve(summary(out));
+      } catch (e) {
+        reject(e);
+      }
+    });
+  });
+}
+
+function summary(out) {
   const line = out.split("\n").find((l) => l.startsWith("UDN_BENCH "));
   if (!line) throw new Error(`wrk printed no summary:\n${out}`);
   const s = JSON.parse(line.slice("UDN_BENCH ".length));
