@@ -1,10 +1,12 @@
 /** What this isolate has seen since it started: request and cache counters for `/v1/admin/stats`. */
 import { profileCache } from "./profile-lookup";
 
-const startedAt = Date.now();
+/** Set by the first request: at module load a Worker's clock still reads 0. */
+let startedAt = 0;
 const counts = { requests: 0, lookups: 0, degraded: 0 };
 
 export function recordRequest(cacheOutcome: string, degraded: boolean): void {
+  if (!startedAt) startedAt = Date.now();
   counts.requests++;
   if (cacheOutcome !== "none") counts.lookups++;
   if (degraded) counts.degraded++;

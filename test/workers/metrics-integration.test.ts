@@ -61,10 +61,12 @@ describe("GET /v1/admin/stats", () => {
     await call("/v1/users/s-1/segments", { headers: S2S });
     expect((await call("/v1/admin/stats")).status).toBe(401);
     const stats = (await (await call("/v1/admin/stats", { headers: ADMIN })).json()) as {
+      startedAt: number;
       requests: number;
       lookups: number;
       cache: { entries: number; bytes: number; hits: number; misses: number; hitRatio: number; maxEntries: number; maxBytes: number };
     };
+    expect(stats.startedAt).toBeGreaterThan(1_600_000_000_000);
     expect(stats.cache.entries).toBeGreaterThanOrEqual(1);
     expect(stats.cache.bytes).toBeGreaterThan(0);
     expect(stats.cache.hits).toBeGreaterThanOrEqual(1);
