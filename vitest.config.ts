@@ -28,6 +28,25 @@ export default defineConfig({
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
       },
+      // The ad tag's pure logic, in Node: it never runs in workerd.
+      { test: { name: "tag", environment: "node", include: ["test/tag/**/*.test.ts"] } },
+      {
+        test: {
+          name: "browser",
+          environment: "node",
+          include: ["test/browser/**/*.test.ts"],
+          // Builds the Worker and the tag once, and finds (or refuses to run without) Chromium.
+          globalSetup: ["test/browser/global-setup.ts"],
+          // One Chromium at a time, after the other projects: on a 2-core machine, running beside the
+          // workerd tests slows both past their timeouts. Each file owns its loopback ports (8790-8795).
+          fileParallelism: false,
+          sequence: { groupOrder: 1 },
+          // The files share one worker: wrangler, Miniflare and playwright-core are imported once, not per file.
+          isolate: false,
+          testTimeout: 30_000,
+          hookTimeout: 60_000,
+        },
+      },
     ],
   },
 });

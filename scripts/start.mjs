@@ -1,10 +1,16 @@
 #!/usr/bin/env node
-// Runs the whole service locally on miniflare storage (no Cloudflare account) and loads the demo data into it.
+// Runs the whole service locally on miniflare storage (no Cloudflare account), loads the demo data into it,
+// and serves the demo publisher page on another site (localhost:8080) that uses only the tag.
 import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { buildTag } from "./build-tag.mjs";
+import { servePublisher } from "./publisher-server.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const EDGE = `http://127.0.0.1:${PORT}`;
+const PUBLISHER_PORT = Number(process.env.PUBLISHER_PORT ?? 8080);
+// wrangler.toml allows the demo page's default origin (localhost:8080); another port is allowed for this run only.
+const allowDemo = PUBLISHER_PORT === 8080 ? [] : ["--var", `ALLOWED_ORIGINS:http://localhost:${PUBLISHER_PORT}`];
 const STATE = ".wrangler/state";
 
 if (Number(process.versions.node.split(".")[0]) < 22) {
@@ -21,9 +27,11 @@ const secrets = Object.fromEntries(
 );
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+// The tag the edge serves is built from tag/*.ts: an edited tag is what the demo page gets.
+await buildTag();
 const edge = spawn(
   "npx",
-  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false"],
+  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false", ...allowDemo],
   { stdio: ["ignore", "inherit", "inherit"], env },
 );
 const stop = () => edge.kill("SIGINT");
@@ -54,9 +62,11 @@ if (current.appliedVersion === 0) {
   });
 }
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
+const publisher = await servePublisher({ roots: ["demo/publisher"], edge: EDGE, port: PUBLISHER_PORT });
 
 console.log(`
 UDN edge is running on ${EDGE} with demo data (local state in ${STATE}).
+  ${publisher.url}/   a demo publisher page (another site) using only the tag: events sent, segments, key-values
   curl -i ${EDGE}/v1/segments                                   # a new browser: empty segments, a signed udn_id cookie
   curl -H 'Authorization: Bearer ${secrets.API_KEYS?.split(",")[0]}' ${EDGE}/v1/users/demo-user-2/segments?format=ortb2
   curl -H 'Authorization: Bearer ${secrets.ADMIN_TOKEN}' ${EDGE}/v1/admin/sync

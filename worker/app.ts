@@ -9,6 +9,7 @@ import { adminRoutes } from "./routes/admin";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./routes/events";
 import { privacyRoutes } from "./routes/privacy";
 import { segmentRoutes } from "./routes/segments";
+import { tagRoutes } from "./routes/tag";
 
 export const app = new Hono<AppEnv>();
 
@@ -19,6 +20,7 @@ app.route("/", segmentRoutes);
 app.route("/", eventRoutes);
 app.route("/", privacyRoutes);
 app.route("/", adminRoutes);
+app.route("/", tagRoutes);
 
 app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
 

@@ -1,0 +1,166 @@
+/** The parts of a browser test: the built Worker in Miniflare, a publisher's pages on another site, Debian's Chromium driven by playwright-core. */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { Miniflare } from "miniflare";
+import { chromium, type BrowserContext, type Page } from "playwright-core";
+import demoSegments from "../../demo/segments.json";
+import { host } from "../../bench/miniflare-host.mjs";
+import { servePublisher } from "../../scripts/publisher-server.mjs";
+import { CHROMIUM, WORKER_SCRIPT } from "./paths";
+
+const SECRETS = Object.fromEntries(
+  [...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z_]+)="?(.*?)"?$/gm)].map((m) => [m[1]!, m[2]!]),
+);
+export const ADMIN = { Authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` };
+export const S2S = { Authorization: `Bearer ${SECRETS.API_KEYS!.split(",")[0]}` };
+export const PAGES = "test/browser/pages";
+
+export interface Edge {
+  origin: string;
+  mf: Miniflare;
+  /** The user's segments as a bidder would get them (S2S). */
+  segmentsOf(uid: string): Promise<string[]>;
+  /** Every key in the PROFILES namespace. */
+  kvKeys(): Promise<string[]>;
+  close(): Promise<void>;
+}
+
+/** The built Worker in Miniflare on a loopback port, with the demo rules loaded. */
+export async function startEdge(port: number, vars: Record<string, string>): Promise<Edge> {
+  const h = await host(WORKER_SCRIPT, { port, bindings: vars });
+  const origin = h.url.origin;
+  const rules = await fetch(`${origin}/v1/admin/segments`, { method: "PUT", headers: ADMIN, body: JSON.stringify(demoSegments) });
+  if (!rules.ok) throw new Error(`loading rules failed: ${rules.status} ${await rules.text()}`);
+  return {
+    origin,
+    mf: h.mf,
+    async segmentsOf(uid) {
+      const res = await fetch(`${origin}/v1/users/${uid}/segments`, { headers: S2S });
+      return ((await res.json()) as { segments: string[] }).segments;
+    },
+    async kvKeys() {
+      // Miniflare's own typing of the namespace is loose; this is the one call used.
+      const kv = (await h.mf.getKVNamespace("PROFILES")) as unknown as { list(): Promise<{ keys: { name: string }[] }> };
+      return (await kv.list()).keys.map((k) => k.name);
+    },
+    close: () => h.dispose(),
+  };
+}
+
+/** A publisher's site: the test pages (and the demo) on `http://localhost:<port>`, loading the tag from `edge`. */
+export function startPublisher(port: number, edge: string) {
+  return servePublisher({ roots: [PAGES, "demo/publisher"], edge, port });
+}
+
+/**
+ * Chromium with a fresh profile. Third-party cookies are allowed or blocked by the profile preference
+ * `profile.cookie_controls_mode` (0 allow, 1 block), which this build honours; tests prove the block
+ * with a control cookie rather than trusting it.
+ */
+export async function launchChromium(thirdPartyCookies: "allow" | "block"): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+  const dir = mkdtempSync(join(tmpdir(), "udn-chromium-"));
+  mkdirSync(join(dir, "Default"));
+  writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: thirdPartyCookies === "block" ? 1 : 0 } }));
+  const context = await chromium.launchPersistentContext(dir, {
+    executablePath: CHROMIUM,
+    headless: true,
+    timeout: 30_000,
+    // Root needs --no-sandbox; the rest keep Chromium off the (closed) network.
+    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+  });
+  context.setDefaultTimeout(10_000);
+  return {
+    context,
+    async close() {
+      await context.close();
+      // Chromium's last writes can trail its exit by a moment.
+      rmSync(dir, { recursive: true, force: true, maxRetries: 10, retryDelay: 100 });
+    },
+  };
+}
+
+export interface EdgeCall {
+  method: string;
+  url: URL;
+  /** The Cookie header the browser sent. */
+  cookie: string;
+  status: number;
+  setCookies: string[];
+  headers: Record<string, string>;
+  /** Chromium's reason when the request failed (a CORS refusal, say). */
+  failed?: string;
+}
+
+export interface Watched {
+  page: Page;
+  /** Page errors, console errors and tag warnings: every test ends expecting none. */
+  problems: string[];
+  /** Requests to the edge that have been answered (or failed), in the order they started. */
+  calls(): EdgeCall[];
+  /** Event bodies as sent (sendBeacon bodies read through DevTools: Playwright shows them as null). */
+  beacons: { url: URL; contentType: string; body: string }[];
+}
+
+/**
+ * A new page watched for errors and for its traffic to `edgeOrigin`.
+ * @param allowConsole console errors (and tag warnings) the test expects: Chromium's own CORS message, say
+ */
+export async function watchPage(context: BrowserContext, edgeOrigin: string, allowConsole: RegExp[] = []): Promise<Watched> {
+  const page = await context.newPage();
+  const w: Watched = { page, problems: [], calls: () => [], beacons: [] };
+  page.on("pageerror", (e) => w.problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    const text = m.text();
+    if (m.type() === "error" && !allowConsole.some((r) => r.test(text))) w.problems.push(`console.error: ${text}`);
+    if (m.type() === "warning" && text.startsWith("[udn]") && !allowConsole.some((r) => r.test(text))) w.problems.push(`tag warning: ${text}`);
+  });
+  // Edge traffic through DevTools: Playwright reports beacons incompletely (no body, and not always a finish).
+  const cdp = await context.newCDPSession(page);
+  await cdp.send("Network.enable");
+  const seen = new Map<string, Partial<EdgeCall> & { started: number; sentHeaders?: boolean; answered?: boolean }>();
+  const entry = (id: string) => seen.get(id) ?? seen.set(id, { started: Infinity }).get(id)!;
+  const header = (headers: Record<string, string>, name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
+  cdp.on("Network.requestWillBeSent", (e) => {
+    if (!e.request.url.startsWith(edgeOrigin)) return;
+    Object.assign(entry(e.requestId), { started: e.timestamp, method: e.request.method, url: new URL(e.request.url) });
+    if (e.request.method !== "POST" || !e.request.url.startsWith(`${edgeOrigin}/v1/events`)) return;
+    const contentType = header(e.request.headers, "content-type") ?? "";
+    cdp
+      .send("Network.getRequestPostData", { requestId: e.requestId })
+      .then((d) => w.beacons.push({ url: new URL(e.request.url), contentType, body: d.postData }))
+      // A body still being read when the test closes the browser is no finding.
+      .catch((err: unknown) => void (/has been closed/.test(String(err)) || w.problems.push(`could not read an event body: ${String(err)}`)));
+  });
+  // Raw headers, as sent and received: the Cookie and Set-Cookie lines included.
+  cdp.on("Network.requestWillBeSentExtraInfo", (e) => {
+    Object.assign(entry(e.requestId), { cookie: header(e.headers, "cookie") ?? "", sentHeaders: true });
+  });
+  cdp.on("Network.responseReceivedExtraInfo", (e) => {
+    const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
+    const setCookies = (headers["set-cookie"] ?? "").split("\n").filter(Boolean);
+    Object.assign(entry(e.requestId), { status: e.statusCode, headers, setCookies, answered: true });
+  });
+  cdp.on("Network.loadingFailed", (e) => {
+    if (seen.has(e.requestId)) Object.assign(entry(e.requestId), { failed: e.errorText });
+  });
+  w.calls = () =>
+    [...seen.values()]
+      .filter((c) => c.url && c.sentHeaders && (c.answered || c.failed))
+      .sort((a, b) => a.started - b.started)
+      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, failed: c.failed }));
+  return w;
+}
+
+/** The `udn_id` value a call's Cookie header carried, if any. */
+export function idCookie(cookieHeader: string): string | undefined {
+  return /(?:^|;\s*)udn_id=([^;]+)/.exec(cookieHeader)?.[1];
+}
+
+/** The uid inside a signed `udn_id` value. */
+export const uidOf = (cookieValue: string) => cookieValue.split(".")[0]!;
+
+/** Waits until the tag has replaced the page's queue with its API. */
+export async function tagLoaded(page: Page): Promise<void> {
+  await page.waitForFunction(() => typeof (window as unknown as { udn?: { track?: unknown } }).udn?.track === "function");
+}

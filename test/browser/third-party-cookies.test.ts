@@ -1,0 +1,105 @@
+/** Chromium blocking third-party cookies: proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { startControlServer } from "./control-cookie-server";
+import { idCookie, launchChromium, startEdge, startPublisher, tagLoaded, watchPage, type Edge, type Watched } from "./harness";
+
+const PARTITIONED_EDGE = 8790;
+const UNPARTITIONED_EDGE = 8791;
+const PUBLISHER = 8792;
+const OTHER_PUBLISHER = 8793;
+const CONTROL = 8794;
+const POLL = { timeout: 10_000, interval: 200 };
+
+let partitioned: Edge;
+let unpartitioned: Edge;
+let publisher: Awaited<ReturnType<typeof startPublisher>>;
+let otherPublisher: Awaited<ReturnType<typeof startPublisher>>;
+let control: Awaited<ReturnType<typeof startControlServer>>;
+let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+let watched: Watched[] = [];
+
+beforeAll(async () => {
+  partitioned = await startEdge(PARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
+  unpartitioned = await startEdge(UNPARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${OTHER_PUBLISHER}`, COOKIE_PARTITIONED: "false" });
+  publisher = await startPublisher(PUBLISHER, partitioned.origin);
+  otherPublisher = await startPublisher(OTHER_PUBLISHER, unpartitioned.origin);
+  control = await startControlServer(CONTROL);
+});
+afterAll(async () => {
+  await Promise.all([publisher?.close(), otherPublisher?.close(), control?.close()]);
+  await partitioned?.close();
+  await unpartitioned?.close();
+});
+afterEach(async () => {
+  const pages = watched;
+  watched = [];
+  await browser?.close();
+  browser = undefined;
+  // Any page error, console error or tag warning fails the test it happened in.
+  for (const w of pages) expect(w.problems).toEqual([]);
+});
+
+async function open(mode: "allow" | "block", url: string, edge: Edge): Promise<Watched> {
+  browser ??= await launchChromium(mode);
+  const w = await watchPage(browser.context, edge.origin);
+  watched.push(w);
+  await w.page.goto(url);
+  return w;
+}
+
+/** Sets the control cookies from the page (a third-party call), then answers what the control server got back. */
+function controlCookiesFrom(w: Watched): Promise<string> {
+  return w.page.evaluate(async (origin) => {
+    await fetch(`${origin}/set`, { credentials: "include" });
+    return (await fetch(`${origin}/echo`, { credentials: "include" })).text();
+  }, control.origin);
+}
+
+describe("third-party cookies", () => {
+  it("come back when allowed: the control detects a browser that does not block", async () => {
+    const w = await open("allow", `${publisher.url}/tag-page.html`, partitioned);
+    expect((await controlCookiesFrom(w)).split("; ").sort()).toEqual(["udn_ctl=1", "udn_ctlp=1"]);
+  });
+
+  it("are blocked by the profile setting: only the Partitioned control cookie comes back", async () => {
+    const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
+    expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
+  });
+
+  it("blocked, a Partitioned udn_id still recognises the browser on every call (COOKIE_PARTITIONED on)", async () => {
+    const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
+    expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
+    await tagLoaded(w.page);
+    await w.page.evaluate(() => window.udn.segments());
+    await w.page.evaluate(() => {
+      for (let i = 0; i < 3; i++) window.udn.track("view", { category: "auto" });
+    });
+    // Only a browser recognised across calls can qualify: the three views and the lookup are separate requests.
+    await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
+    const [first, ...later] = w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
+    const value = /^udn_id=([^;]+)/.exec(first!.setCookies[0] ?? "")?.[1];
+    expect(first!.setCookies[0]).toContain("Partitioned");
+    expect(later.length).toBeGreaterThanOrEqual(2);
+    for (const c of later) expect(idCookie(c.cookie), `${c.method} ${c.url.pathname}`).toBe(value);
+    // Cookies ignore ports: the control's Partitioned cookie is stored for this host too, and is no concern here.
+    const stored = (await browser!.context.cookies(partitioned.origin)).filter((c) => c.name.startsWith("udn_id"));
+    expect(stored.map((c) => [c.name, c.value, c.partitionKey])).toEqual([["udn_id", value, "http://localhost"]]);
+  });
+
+  it("blocked, an unpartitioned udn_id is refused: the browser is a stranger on every call (COOKIE_PARTITIONED off)", async () => {
+    const w = await open("block", `${otherPublisher.url}/tag-page.html`, unpartitioned);
+    await tagLoaded(w.page);
+    for (let i = 0; i < 3; i++) expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
+    const lookups = w.calls().filter((c) => c.url.pathname === "/v1/segments");
+    expect(lookups.length).toBeGreaterThanOrEqual(3);
+    const minted = new Set<string>();
+    for (const c of lookups) {
+      expect(c.cookie).toBe("");
+      const set = c.setCookies.find((s) => s.startsWith("udn_id="))!;
+      expect(set).not.toContain("Partitioned");
+      minted.add(set.split(";")[0]!);
+    }
+    expect(minted.size).toBe(lookups.length);
+    expect(await browser!.context.cookies(unpartitioned.origin)).toEqual([]);
+  });
+});
