@@ -4,9 +4,14 @@ import { CONSENT_HEADER } from "./browser-id";
 import type { AppEnv } from "./hono-env";
 import { allowedOrigins } from "./settings";
 
+/** An exact listed origin; never `null` (sandboxed frames, file: pages), which any page can produce. */
+export function originAllowed(origin: string, env: Env): boolean {
+  return origin !== "null" && allowedOrigins(env.ALLOWED_ORIGINS).has(origin);
+}
+
 export const cors = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("Origin");
-  const allowed = origin !== undefined && origin !== "null" && allowedOrigins(c.env.ALLOWED_ORIGINS).has(origin);
+  const allowed = origin !== undefined && originAllowed(origin, c.env);
   if (c.req.method === "OPTIONS") {
     c.header("Vary", "Origin");
     if (!allowed) return c.body(null, 204);

@@ -70,6 +70,26 @@ describe("POST /v1/events", () => {
   });
 });
 
+describe("events from pages", () => {
+  it("refuses events from an origin not in ALLOWED_ORIGINS (a beacon arrives whatever CORS says), records nothing", async () => {
+    await putSegments();
+    const uid = "K".repeat(22);
+    const headers = { "Content-Type": "text/plain", Cookie: await cookie(uid) };
+    const body = JSON.stringify({ events: [view("x1", { url: "/cars/a" })] });
+    for (const origin of ["https://evil.example", "null"]) {
+      const res = await call("/v1/events", { method: "POST", headers: { ...headers, Origin: origin }, body });
+      expect(res.status).toBe(403);
+      expect(((await res.json()) as { error: string }).error).toContain("Origin is not in ALLOWED_ORIGINS");
+    }
+    const px = await call("/v1/px.gif?type=view&id=x2&url=/cars/b", { headers: { Cookie: headers.Cookie, Origin: "https://evil.example" } });
+    expect(px.headers.get("Content-Type")).toBe("image/gif");
+    expect(await profileOf(uid)).toMatchObject({ eventsSeen: 0 });
+    expect((await call("/v1/events", { method: "POST", headers: { ...headers, Origin: "http://localhost:8080" }, body })).status).toBe(202);
+    expect((await call("/v1/events", { method: "POST", headers, body: JSON.stringify({ events: [view("x3", {})] }) })).status).toBe(202);
+    expect(await profileOf(uid)).toMatchObject({ eventsSeen: 2 });
+  });
+});
+
 describe("GET /v1/px.gif", () => {
   it("always answers a GIF and records only valid events", async () => {
     await putSegments();

@@ -2,7 +2,7 @@
 import { Hono, type Context } from "hono";
 import { browserId } from "../browser-id";
 import { CONSENT_PARAMS } from "../consent/signals";
-import { cors } from "../cors";
+import { cors, originAllowed } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
 import type { AppEnv } from "../hono-env";
 import type { EventRetryMessage } from "../event-retry";
@@ -48,7 +48,17 @@ export function pixelGif(c: Context<AppEnv>): Response {
 export const eventRoutes = new Hono<AppEnv>();
 
 eventRoutes.use("/v1/events", cors);
+/**
+ * CORS only hides answers: a beacon from any page still arrives. A browser names the page's origin on
+ * every POST, so events from pages not in ALLOWED_ORIGINS are refused here; servers send none.
+ */
+function foreignOrigin(c: Context<AppEnv>): boolean {
+  const origin = c.req.header("Origin");
+  return origin !== undefined && !originAllowed(origin, c.env);
+}
+
 eventRoutes.post("/v1/events", async (c, next) => {
+  if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: events from this page are not accepted");
   // Reject what we cannot read before anything else.
   const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
   if (type !== "application/json" && type !== "text/plain") {
@@ -79,7 +89,7 @@ eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
     } catch {
       // The pixel always answers its GIF; invalid input is simply not recorded.
     }
-    if (event && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
+    if (event && !foreignOrigin(c) && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
   }
   return pixelGif(c);
 });
