@@ -94,9 +94,9 @@ export function blocks(): Record<string, string> {
 export function splice(doc: string, generated: Record<string, string>): string {
   let out = doc;
   for (const [name, text] of Object.entries(generated)) {
-    const re = new RegExp(`(<!-- model:${name} -->\\n)[\\s\\S]*?(\\n<!-- /model:${name} -->)`);
+    const re = new RegExp(`(<!-- model:${name} -->)[\\s\\S]*?(<!-- /model:${name} -->)`);
     if (!re.test(out)) throw new Error(`${DOC} has no <!-- model:${name} --> ... <!-- /model:${name} --> block`);
-    out = out.replace(re, (_m, open: string, close: string) => `${open}${text}${close}`);
+    out = out.replace(re, (_m, open: string, close: string) => `${open}\n${text}\n${close}`);
   }
   return out;
 }
