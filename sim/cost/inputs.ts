@@ -3,7 +3,7 @@
  * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
  */
 import { RECORDS_PER_SLICE } from "../../sync/manifest";
-import { BENCH, OBJECT_SQL } from "./measured";
+import { BENCH, OBJECT_SQL, type BenchFigures } from "./measured";
 
 export type ObjectSql = { [K in keyof typeof OBJECT_SQL]: number };
 
@@ -79,7 +79,7 @@ export const BASELINE: CostInputs = {
   s2sShare: 0.5, // assumption
   s2sBatchedShare: 0, // assumption: bidders ask one uid per request
   uidsPerBatch: 100,
-  isolateHitRatio: BENCH.zipfHitRatio, // measured (bench Zipf mix); see the sensitivity table
+  isolateHitRatio: BENCH.freshHitRatio, // measured (bench Zipf mix); see the sensitivity table
   cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
   cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
   eventsPerDay: 5e9, // issue 8
@@ -117,3 +117,8 @@ export const BASELINE: CostInputs = {
   logRetentionDays: 90, // assumption
   logConsumerBatch: 100, // Queues' largest batch
 };
+
+/** The baseline with the bench's figures in place of the defaults (a later `npm run bench` moves the model along). */
+export function withBench(bench: BenchFigures): CostInputs {
+  return { ...BASELINE, isolateHitRatio: bench.freshHitRatio, cpuMsPerLookup: bench.cpuUsS2sLookup / 1000 };
+}

@@ -1,11 +1,13 @@
 /** `npm run model:cost`: the cost model's tables, spliced into docs/capacity-and-cost.md between its markers. */
 import { bill } from "./bill";
 import { count, percent, table, usd } from "./format";
-import { BASELINE, type CostInputs } from "./inputs";
-import { SWEEPS, VARIANTS } from "./levers";
+import { BASELINE, withBench, type CostInputs } from "./inputs";
+import { sweeps, variants } from "./levers";
+import { BENCH, benchFigures, type BenchFigures } from "./measured";
 import { PRICES, PRICES_READ_ON, SUBSCRIPTION_USD, type PriceKey } from "./prices";
 
 export const DOC = "docs/capacity-and-cost.md";
+const BENCH_RESULTS = "bench/results.json";
 
 const LINE_NAMES: Record<PriceKey, string> = {
   workersRequests: "Workers requests",
@@ -36,15 +38,15 @@ function pricesTable(): string {
   ) + `\n\nWorkers Paid subscription: $${SUBSCRIPTION_USD} a month. Prices read on ${PRICES_READ_ON}.`;
 }
 
-function inputsTable(): string {
+function inputsTable(base: CostInputs, bench: BenchFigures): string {
   const skip = new Set<keyof CostInputs>(["sql"]);
-  const rows = (Object.keys(BASELINE) as (keyof CostInputs)[]).filter((k) => !skip.has(k)).map((k) => [`\`${k}\``, String(typeof BASELINE[k] === "number" ? count(BASELINE[k]) : BASELINE[k])]);
-  const sql = Object.entries(BASELINE.sql).map(([k, v]) => [`\`sql.${k}\``, count(v)]);
-  return table(["input", "baseline"], [...rows, ...sql]);
+  const rows = (Object.keys(base) as (keyof CostInputs)[]).filter((k) => !skip.has(k)).map((k) => [`\`${k}\``, String(typeof base[k] === "number" ? count(base[k]) : base[k])]);
+  const sql = Object.entries(base.sql).map(([k, v]) => [`\`sql.${k}\``, count(v)]);
+  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.\n\n` + table(["input", "baseline"], [...rows, ...sql]);
 }
 
-function capacityTable(): string {
-  const d = bill(BASELINE).usage.daily;
+function capacityTable(base: CostInputs): string {
+  const d = bill(base).usage.daily;
   const perSecond = (n: number) => count(n / 86_400);
   const rows: [string, number, string][] = [
     ["lookup requests", d.lookupRequests, ""],
@@ -67,18 +69,18 @@ function billTable(inputs: CostInputs): string {
   return table(["line", "per month", "cost per month", "share"], [...rows, ["subscription", "", usd(SUBSCRIPTION_USD), ""], ["**total**", "", `**${usd(b.totalUsd)}**`, ""]]);
 }
 
-function leversTable(): string {
-  const base = bill(BASELINE).totalUsd;
-  const rows = VARIANTS.map((v) => ({ v, total: bill(v.inputs).totalUsd }))
+function leversTable(inputs: CostInputs): string {
+  const base = bill(inputs).totalUsd;
+  const rows = variants(inputs).map((v) => ({ v, total: bill(v.inputs).totalUsd }))
     .sort((a, b) => Math.abs(b.total - base) - Math.abs(a.total - base))
     .map(({ v, total }) => [v.name, v.kind, usd(total), `${total >= base ? "+" : ""}${usd(total - base)}`, percent((total - base) / base)]);
   return table(["variant (one change from the baseline)", "kind", "total per month", "change", "change %"], rows);
 }
 
-function sensitivityTables(): string {
-  return SWEEPS.map(({ input, label, values }) => {
+function sensitivityTables(base: CostInputs): string {
+  return sweeps(base).map(({ input, label, values }) => {
     const rows = values.map((x) => {
-      const b = bill({ ...BASELINE, [input]: x });
+      const b = bill({ ...base, [input]: x });
       const top = [...b.lines].sort((p, q) => q.usd - p.usd)[0]!;
       return [count(x), usd(b.totalUsd), `${LINE_NAMES[top.key]} (${usd(top.usd)})`];
     });
@@ -86,8 +88,9 @@ function sensitivityTables(): string {
   }).join("\n\n");
 }
 
-export function blocks(): Record<string, string> {
-  return { prices: pricesTable(), inputs: inputsTable(), capacity: capacityTable(), bill: billTable(BASELINE), levers: leversTable(), sensitivity: sensitivityTables() };
+export function blocks(bench: BenchFigures = BENCH): Record<string, string> {
+  const base = bench === BENCH ? BASELINE : withBench(bench);
+  return { prices: pricesTable(), inputs: inputsTable(base, bench), capacity: capacityTable(base), bill: billTable(base), levers: leversTable(base), sensitivity: sensitivityTables(base) };
 }
 
 /** Replaces the text between `<!-- model:NAME -->` and `<!-- /model:NAME -->` with the block of that name. */
@@ -101,8 +104,14 @@ export function splice(doc: string, generated: Record<string, string>): string {
   return out;
 }
 
+/** The bench's latest figures when bench/results.json has them, else those of the run the doc was first written from. */
+function latestBench(read: (path: string) => string | null): BenchFigures {
+  const text = read(BENCH_RESULTS);
+  return (text && benchFigures(JSON.parse(text))) || BENCH;
+}
+
 export function main(_args: string[], read: (path: string) => string | null): { stdout: string; files: Record<string, string> } {
-  const generated = blocks();
+  const generated = blocks(latestBench(read));
   const stdout = Object.entries(generated).map(([name, text]) => `## ${name}\n\n${text}\n`).join("\n");
   const doc = read(DOC);
   return { stdout, files: doc === null ? {} : { [DOC]: splice(doc, generated) } };

@@ -2,6 +2,7 @@
 import { describe, expect, it } from "vitest";
 import { bill } from "../../sim/cost/bill";
 import { BASELINE, type CostInputs } from "../../sim/cost/inputs";
+import { benchFigures } from "../../sim/cost/measured";
 import { charge, SUBSCRIPTION_USD } from "../../sim/cost/prices";
 import { splice } from "../../sim/cost/report";
 import { usage } from "../../sim/cost/usage";
@@ -43,6 +44,13 @@ describe("the cost model", () => {
     const b = bill(BASELINE);
     expect(b.totalUsd).toBeCloseTo(SUBSCRIPTION_USD + b.lines.reduce((n, l) => n + l.usd, 0));
     expect(b.totalUsd).toBeGreaterThan(0);
+  });
+
+  it("takes the fresh-hit ratio and the lookup CPU from a bench result, and nothing from an incomplete one", () => {
+    const results = { date: "2026-12-01T10:00:00Z", lookup: { zipf_mix: { cache: { hits: 60, stale: 20, misses: 20 } }, app_cost_us_per_request: { "s2s-cached": 100 } } };
+    expect(benchFigures(results)).toEqual({ date: "2026-12-01", freshHitRatio: 0.6, cpuUsS2sLookup: 100 });
+    expect(benchFigures({ date: "2026-12-01", lookup: {} })).toBeUndefined();
+    expect(benchFigures(null)).toBeUndefined();
   });
 
   it("replaces the generated blocks of the doc and refuses a doc without them", () => {
