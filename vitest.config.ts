@@ -28,6 +28,8 @@ export default defineConfig({
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
       },
+      // The replication-lag simulation and the cost model: plain TypeScript, no runtime bindings.
+      { test: { name: "model", include: ["test/model/**/*.test.ts"], environment: "node" } },
       // The ad tag's pure logic, in Node: it never runs in workerd.
       { test: { name: "tag", environment: "node", include: ["test/tag/**/*.test.ts"] } },
       {

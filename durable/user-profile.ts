@@ -6,6 +6,7 @@ import { writeMetric } from "../worker/metrics";
 import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../worker/profile-record";
 import { loadRules } from "../worker/segment-config";
 import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
+import { PUBLISH_INTERVAL_MS } from "./publish-interval";
 import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "./rules/evaluate";
 import type { CompiledRules } from "./rules/types";
 import { SCHEMA } from "./user-profile-schema";
@@ -26,8 +27,6 @@ export interface ApplyResult {
   profile: Profile;
 }
 
-/** KV allows one write per second per key. */
-const PUBLISH_INTERVAL_MS = 1_000;
 /** Event ids are remembered at least this long, and as long as the longest window, for dedupe. */
 const MIN_DEDUPE_MS = 86_400_000;
 /** Bound on remembered event ids per user; beyond it the oldest are forgotten first. */

@@ -1,0 +1,124 @@
+/**
+ * The cost model's inputs: the traffic the issue names, what the code fixes (imported), what was measured
+ * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
+ */
+import { RECORDS_PER_SLICE } from "../../sync/manifest";
+import { BENCH, OBJECT_SQL, type BenchFigures } from "./measured";
+
+export type ObjectSql = { [K in keyof typeof OBJECT_SQL]: number };
+
+export interface CostInputs {
+  daysPerMonth: number;
+  // Lookups
+  lookupsPerDay: number;
+  /** Share of lookups from bidders and ad servers (S2S); the rest come from browsers. */
+  s2sShare: number;
+  /** Share of S2S lookups sent as `POST /v1/lookup` batches rather than one uid per request. */
+  s2sBatchedShare: number;
+  uidsPerBatch: number;
+  /** Lookups answered from the isolate cache without a KV read (fresh hits). */
+  isolateHitRatio: number;
+  cpuMsPerLookup: number;
+  cpuMsPerBatchLookup: number;
+  // Events
+  eventsPerDay: number;
+  eventsPerRequest: number;
+  cpuMsPerEventRequest: number;
+  /** Shipped: one object call per event request (all its events). false = one call per event. */
+  objectCallPerRequest: boolean;
+  /** Rule patterns an event matches (each is a counter cell). */
+  patternsPerEvent: number;
+  /** Real-time segments whose rule holds when a call settles (each row is re-written). */
+  qualifyingSegmentsPerCall: number;
+  /** Event ids an object remembers for dedupe, on average (bounded by 2,000 and the longest window). */
+  rememberedIdsPerUser: number;
+  /** Calls that find the object out of memory: its load() reads every table once. */
+  coldLoadShare: number;
+  coldLoadRows: number;
+  /** Event calls whose merged profile changes: one KV write each (the object publishes on change only). */
+  profileChangeShare: number;
+  /** Shipped: publish only on change. false = a KV write after every call. */
+  publishOnChangeOnly: boolean;
+  doWallMsPerCall: number;
+  /** The object stays active (billed) while a publish awaits KV. */
+  kvPutMs: number;
+  activeUsersPerDay: number;
+  alarmsPerActiveUserPerDay: number;
+  /** Profile changes per active user and day made by alarms (lapses): a KV write each. */
+  lapsesPerActiveUserPerDay: number;
+  eventRetryShare: number;
+  sql: ObjectSql;
+  // Batch sync
+  batchUsersPerDay: number;
+  /** Batch records that change the user's segments (a KV write); the others still cost an object call. */
+  batchChangedShare: number;
+  recordsPerSlice: number;
+  recordsPerPart: number;
+  partBytesPerRecord: number;
+  partRetentionDays: number;
+  syncConsumerBatch: number;
+  // Storage
+  usersWithRecord: number;
+  recordBytes: number;
+  usersWithObject: number;
+  objectBytes: number;
+  // Raw event log (contract; not in the code yet): one queue message per event request, objects of many events.
+  eventLog: boolean;
+  eventsPerLogObject: number;
+  logBytesPerEvent: number;
+  logRetentionDays: number;
+  logConsumerBatch: number;
+}
+
+/** Key `u:` + a 22-character uid; record `1|<13-digit ts>|4:` + 8 segments of 3-4 digits (README, Data formats). */
+const RECORD_BYTES = 24 + (2 + 13 + 1 + 2) + 8 * 4.5;
+
+export const BASELINE: CostInputs = {
+  daysPerMonth: 30,
+  lookupsPerDay: 80e9, // issue 8
+  s2sShare: 0.5, // assumption
+  s2sBatchedShare: 0, // assumption: bidders ask one uid per request
+  uidsPerBatch: 100,
+  isolateHitRatio: BENCH.freshHitRatio, // measured (bench Zipf mix); see the sensitivity table
+  cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
+  cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
+  eventsPerDay: 5e9, // issue 8
+  eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
+  cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off
+  objectCallPerRequest: true, // shipped (worker/routes/events.ts)
+  patternsPerEvent: 1.5, // assumption; demo rules: 1 to 3
+  qualifyingSegmentsPerCall: 2, // assumption
+  rememberedIdsPerUser: 100, // assumption: ~10 events a day over the demo rules' 30-day horizon, users not active daily
+  coldLoadShare: 0.5, // assumption: objects are evicted between a user's page views
+  coldLoadRows: 150, // assumption: meta, memberships, counter cells (≤ 61 per pattern)
+  profileChangeShare: 0.05, // assumption
+  publishOnChangeOnly: true, // shipped (durable/user-profile.ts)
+  doWallMsPerCall: 3, // assumption
+  kvPutMs: 30, // assumption
+  activeUsersPerDay: 500e6, // assumption: 10 events per active user
+  alarmsPerActiveUserPerDay: 1, // assumption: lapses, deferred publishes, early re-arms
+  lapsesPerActiveUserPerDay: 0.05, // assumption
+  eventRetryShare: 0.001, // assumption
+  sql: { ...OBJECT_SQL },
+  batchUsersPerDay: 50e6, // assumption: "tens of millions refreshed daily"
+  batchChangedShare: 0.3, // assumption
+  recordsPerSlice: RECORDS_PER_SLICE,
+  recordsPerPart: 1_000_000, // assumption: the data team's part size
+  partBytesPerRecord: 40, // assumption: gzip NDJSON
+  partRetentionDays: 7, // assumption
+  syncConsumerBatch: 10, // wrangler.toml max_batch_size
+  usersWithRecord: 400e6, // assumption: users with a live segment
+  recordBytes: RECORD_BYTES,
+  usersWithObject: 1e9, // assumption: users seen within the 400-day retention
+  objectBytes: OBJECT_SQL.bytesPerSmallObject, // measured for a short history; more ids and counters add pages
+  eventLog: true,
+  eventsPerLogObject: 100_000, // assumption
+  logBytesPerEvent: 60, // assumption: gzip NDJSON
+  logRetentionDays: 90, // assumption
+  logConsumerBatch: 100, // Queues' largest batch
+};
+
+/** The baseline with the bench's figures in place of the defaults (a later `npm run bench` moves the model along). */
+export function withBench(bench: BenchFigures): CostInputs {
+  return { ...BASELINE, isolateHitRatio: bench.freshHitRatio, cpuMsPerLookup: bench.cpuUsS2sLookup / 1000 };
+}

@@ -1,0 +1,39 @@
+/** Design choices and assumptions that move the bill: each variant changes one thing from the baseline. */
+import type { CostInputs } from "./inputs";
+
+export interface Variant {
+  name: string;
+  /** "shipped" = what the code does today, "design" = a code change we could make, "traffic" = an assumption about the world. */
+  kind: "shipped" | "design" | "traffic";
+  inputs: CostInputs;
+}
+
+export function variants(base: CostInputs): Variant[] {
+  const with_ = (over: Partial<CostInputs>): CostInputs => ({ ...base, ...over });
+  const sql = (over: Partial<CostInputs["sql"]>): CostInputs => ({ ...base, sql: { ...base.sql, ...over } });
+  return [
+    { name: "no isolate cache: every lookup reads KV", kind: "shipped", inputs: with_({ isolateHitRatio: 0 }) },
+    { name: `isolate hit ratio 0.9 instead of the bench's ${base.isolateHitRatio.toFixed(2)}`, kind: "traffic", inputs: with_({ isolateHitRatio: 0.9 }) },
+    { name: "publish after every object call, not only on change", kind: "shipped", inputs: with_({ publishOnChangeOnly: false }) },
+    { name: "one object call per event, not per request", kind: "shipped", inputs: with_({ objectCallPerRequest: false }) },
+    { name: "1 event per request (no batching in the tag)", kind: "traffic", inputs: with_({ eventsPerRequest: 1 }) },
+    { name: "10 events per request", kind: "traffic", inputs: with_({ eventsPerRequest: 10 }) },
+    {
+      name: "object keeps ids and counters in one row per call (1 row per event, no per-call membership re-writes)",
+      kind: "design",
+      inputs: sql({ writtenPerEvent: 1, writtenPerExtraPattern: 0, writtenPerQualifyingSegment: 0 }),
+    },
+    { name: "object counts its ids in memory (no COUNT(*) per call)", kind: "design", inputs: sql({ readPerRememberedId: 0 }) },
+    { name: "bidders batch S2S lookups, 100 uids per request", kind: "traffic", inputs: with_({ s2sBatchedShare: 1 }) },
+    { name: "no raw event log", kind: "design", inputs: with_({ eventLog: false }) },
+  ];
+}
+
+/** The sensitivity sweeps: one input over a range, everything else at the baseline. */
+export function sweeps(base: CostInputs): { input: keyof CostInputs; label: string; values: number[] }[] {
+  return [
+    { input: "isolateHitRatio", label: "isolate hit ratio", values: [0, 0.25, base.isolateHitRatio, 0.6, 0.8, 0.9, 0.95] },
+    { input: "eventsPerRequest", label: "events per request", values: [1, 2, 3, 5, 10, 20] },
+    { input: "profileChangeShare", label: "event calls that change the profile", values: [0.01, 0.05, 0.2, 0.5] },
+  ];
+}

@@ -1,0 +1,48 @@
+/**
+ * What the user's object costs in SQLite per call, measured in workerd (`cursor.rowsRead` / `rowsWritten`,
+ * which Durable Objects bill) by test/workers/object-storage-cost.test.ts with the demo rules. That test fails
+ * when the object's storage pattern changes, so these figures and the cost model move together.
+ */
+export const OBJECT_SQL = {
+  /** Every track() call: the `active` meta row, table and primary-key index. */
+  writtenPerCall: 2,
+  /** Every new event matching one rule pattern: its dedupe id (table, primary key, ts index) and one counter cell (table, key). */
+  writtenPerEvent: 5,
+  /** Each further rule pattern the event matches: one more counter cell. */
+  writtenPerExtraPattern: 2,
+  /** Every call re-writes the membership row of each real-time segment whose rule holds (to push its end later). */
+  writtenPerQualifyingSegment: 2,
+  /** A call that changes the profile and publishes: the `profile` and `published` meta rows. */
+  writtenOnChange: 4,
+  /** Every track() call reads this many rows besides the dedupe ids it counts. */
+  readPerCall: 4,
+  /** ... and it counts every remembered dedupe id (`SELECT COUNT(*) FROM seen`). */
+  readPerRememberedId: 1,
+  /** A batch record that changes the user's batch segments (batch, active, profile, published meta rows), plus writtenPerQualifyingSegment each. */
+  writtenPerBatchApply: 8,
+  /** The SQLite file of a user with a short history (schema, a few ids and counters). */
+  bytesPerSmallObject: 45_056,
+} as const;
+
+export interface BenchFigures {
+  date: string;
+  /** Lookups answered by a fresh isolate hit, so without a KV read (Zipf mix: 1,000,000 users, s = 1, 20 % known). */
+  freshHitRatio: number;
+  /** The app's own CPU per cached S2S lookup inside workerd (`app_cost_us_per_request`). */
+  cpuUsS2sLookup: number;
+}
+
+/** bench/results.json of 2026-11-26 (one isolate, 5 s; its best possible hit ratio was 0.4364): used when the file is absent. */
+export const BENCH: BenchFigures = { date: "2026-11-26", freshHitRatio: 0.4363, cpuUsS2sLookup: 128.6 };
+
+/** The figures of a bench/results.json, or undefined when it lacks them. */
+export function benchFigures(results: unknown): BenchFigures | undefined {
+  const r = results as { date?: unknown; lookup?: { zipf_mix?: { cache?: Record<string, unknown> }; app_cost_us_per_request?: Record<string, unknown> } };
+  const c = r?.lookup?.zipf_mix?.cache;
+  const cpu = r?.lookup?.app_cost_us_per_request?.["s2s-cached"];
+  if (!c || typeof r.date !== "string" || typeof cpu !== "number") return undefined;
+  const [hits, stale, misses] = [c.hits, c.stale, c.misses];
+  if (typeof hits !== "number" || typeof stale !== "number" || typeof misses !== "number" || hits + stale + misses === 0) return undefined;
+  // A stale hit answers at once but refreshes from KV: for KV reads only fresh hits count.
+  return { date: r.date.slice(0, 10), freshHitRatio: hits / (hits + stale + misses), cpuUsS2sLookup: cpu };
+}

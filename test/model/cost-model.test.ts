@@ -1,0 +1,61 @@
+/** The cost model's arithmetic: allowances, the usage formulas that matter most, and splicing the doc. */
+import { describe, expect, it } from "vitest";
+import { bill } from "../../sim/cost/bill";
+import { BASELINE, type CostInputs } from "../../sim/cost/inputs";
+import { benchFigures } from "../../sim/cost/measured";
+import { charge, SUBSCRIPTION_USD } from "../../sim/cost/prices";
+import { splice } from "../../sim/cost/report";
+import { usage } from "../../sim/cost/usage";
+
+const inputs = (over: Partial<CostInputs>): CostInputs => ({ ...BASELINE, ...over });
+
+describe("the cost model", () => {
+  it("charges nothing within the plan's allowance and the list price beyond it", () => {
+    expect(charge("kvReads", 10_000_000)).toBe(0);
+    expect(charge("kvReads", 12_000_000)).toBeCloseTo(1.0);
+    expect(charge("doRowsWritten", 51_000_000)).toBeCloseTo(1.0);
+  });
+
+  it("reads KV for every lookup the isolate cache misses", () => {
+    expect(usage(inputs({ isolateHitRatio: 0 })).daily.kvReads).toBe(80e9);
+    expect(usage(inputs({ isolateHitRatio: 0.75 })).daily.kvReads).toBe(20e9);
+  });
+
+  it("makes one object call per event request, or per event when told so", () => {
+    const perRequest = usage(inputs({ eventsPerRequest: 5 })).daily;
+    const perEvent = usage(inputs({ eventsPerRequest: 5, objectCallPerRequest: false })).daily;
+    expect(perRequest.eventRequests).toBe(1e9);
+    expect(perEvent.objectCalls - perRequest.objectCalls).toBeCloseTo(4e9 * (1 + BASELINE.eventRetryShare));
+  });
+
+  it("writes KV on changes only, unless publishing after every call", () => {
+    const onChange = usage(BASELINE).daily.kvWrites;
+    const always = usage(inputs({ publishOnChangeOnly: false })).daily.kvWrites;
+    expect(always - onChange).toBeCloseTo((5e9 / 3) * (1 - BASELINE.profileChangeShare));
+  });
+
+  it("sends batched S2S lookups as one request per batch", () => {
+    const d = usage(inputs({ s2sBatchedShare: 1, uidsPerBatch: 100 })).daily;
+    expect(d.lookupRequests).toBe(40e9 + 40e9 / 100);
+    expect(d.kvReads).toBe(usage(BASELINE).daily.kvReads);
+  });
+
+  it("totals its lines and the subscription", () => {
+    const b = bill(BASELINE);
+    expect(b.totalUsd).toBeCloseTo(SUBSCRIPTION_USD + b.lines.reduce((n, l) => n + l.usd, 0));
+    expect(b.totalUsd).toBeGreaterThan(0);
+  });
+
+  it("takes the fresh-hit ratio and the lookup CPU from a bench result, and nothing from an incomplete one", () => {
+    const results = { date: "2026-12-01T10:00:00Z", lookup: { zipf_mix: { cache: { hits: 60, stale: 20, misses: 20 } }, app_cost_us_per_request: { "s2s-cached": 100 } } };
+    expect(benchFigures(results)).toEqual({ date: "2026-12-01", freshHitRatio: 0.6, cpuUsS2sLookup: 100 });
+    expect(benchFigures({ date: "2026-12-01", lookup: {} })).toBeUndefined();
+    expect(benchFigures(null)).toBeUndefined();
+  });
+
+  it("replaces the generated blocks of the doc and refuses a doc without them", () => {
+    const doc = "a\n<!-- model:bill -->\nold\n<!-- /model:bill -->\nb";
+    expect(splice(doc, { bill: "new" })).toBe("a\n<!-- model:bill -->\nnew\n<!-- /model:bill -->\nb");
+    expect(() => splice("a", { bill: "new" })).toThrow(/model:bill/);
+  });
+});
