@@ -9,12 +9,13 @@ interface MetricsEnv {
 
 /**
  * Layout, the same for every kind so one SQL table serves all dashboards:
- * index1 = kind; blob1 = kind, blob2..blob6 = kind-specific labels; double1 = count (always 1),
+ * index1 = kind; blob1 = kind, blob2..blob6 = kind-specific labels; double1 = how many events the point
+ * stands for (1, or 1/rate for sampled request points),
  * double2..double4 = kind-specific values. See the README's SQL.
  */
-export function writeMetric(env: MetricsEnv, kind: MetricKind, labels: string[], values: number[]): void {
+export function writeMetric(env: MetricsEnv, kind: MetricKind, labels: string[], values: number[], weight = 1): void {
   try {
-    env.METRICS?.writeDataPoint({ indexes: [kind], blobs: [kind, ...labels], doubles: [1, ...values] });
+    env.METRICS?.writeDataPoint({ indexes: [kind], blobs: [kind, ...labels], doubles: [weight, ...values] });
   } catch {
     // Metrics never break a request.
   }

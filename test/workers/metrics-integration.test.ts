@@ -11,13 +11,14 @@ function recorder() {
 }
 
 describe("metrics", () => {
-  it("writes one data point per request: route, cache outcome, degraded flag, latency bucket, colo, status", async () => {
+  it("writes a data point per request at rate 1: route, cache outcome, degraded flag, latency bucket, colo, status", async () => {
     await env.PROFILES.put("u:m-1", encodeProfile({ ts: 1, segments: [{ id: "607", taxonomy: 4 }] }));
     const { points, dataset } = recorder();
-    await callWith({ METRICS: dataset }, "/v1/users/m-1/segments", { headers: S2S });
-    await callWith({ METRICS: dataset }, "/v1/users/m-1/segments", { headers: S2S });
-    await callWith({ METRICS: dataset, PROFILES: faultyKv({ error: true }) }, "/v1/users/m-2/segments", { headers: S2S });
-    await callWith({ METRICS: dataset }, "/v1/users/m-1/segments", {});
+    const all = { METRICS: dataset, METRICS_SAMPLE_RATE: "1" };
+    await callWith(all, "/v1/users/m-1/segments", { headers: S2S });
+    await callWith(all, "/v1/users/m-1/segments", { headers: S2S });
+    await callWith({ ...all, PROFILES: faultyKv({ error: true }) }, "/v1/users/m-2/segments", { headers: S2S });
+    await callWith(all, "/v1/users/m-1/segments", {});
     expect(points.map((p) => p.blobs?.slice(0, 5))).toEqual([
       ["request", "/v1/users/:uid/segments", "GET", "miss", ""],
       ["request", "/v1/users/:uid/segments", "GET", "hit", ""],
@@ -30,6 +31,24 @@ describe("metrics", () => {
       expect(p.blobs?.[6]).toBe("local");
     }
     expect(points.map((p) => p.doubles?.[2])).toEqual([200, 200, 200, 401]);
+    expect(points.map((p) => p.doubles?.[0])).toEqual([1, 1, 1, 1]);
+  });
+
+  it("samples ordinary answers, each point weighted 1/rate, and always writes errors and degraded answers", async () => {
+    const { points, dataset } = recorder();
+    const sampled = { METRICS: dataset, METRICS_SAMPLE_RATE: "0.25" };
+    for (let i = 0; i < 400; i++) await callWith(sampled, "/healthz");
+    const ok = points.length;
+    expect(ok).toBeGreaterThan(50);
+    expect(ok).toBeLessThan(150);
+    for (const p of points) expect(p.doubles?.[0]).toBe(4);
+    await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0" }, "/v1/users/m-4/segments", {});
+    await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0", PROFILES: faultyKv({ error: true }) }, "/v1/users/m-5/segments", { headers: S2S });
+    await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0" }, "/healthz");
+    expect(points.slice(ok).map((p) => [p.blobs?.[4], p.doubles?.[0], p.doubles?.[2]])).toEqual([
+      ["", 1, 401],
+      ["kv-error", 1, 200],
+    ]);
   });
 
   it("answers the same without the binding, as in local runs", async () => {
