@@ -23,7 +23,8 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: secrets },
+            // A short event-log window keeps every test that posts events from waiting a second for it.
+            miniflare: { bindings: { ...secrets, EVENT_LOG_FLUSH_MS: "20" } },
           }),
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },

@@ -60,6 +60,8 @@ export class UserProfile extends DurableObject<Env> {
   private erasedAt = 0;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
+  /** Runs before each batch record; tests replace it to fail calls the way an overloaded object does. */
+  beforeBatch: () => void = () => {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -92,6 +94,7 @@ export class UserProfile extends DurableObject<Env> {
 
   /** Applies one batch record; an older or equal version changes nothing. */
   async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
+    this.beforeBatch();
     const rules = await loadRules(this.env.PROFILES);
     this.load(uid);
     const now = this.now();

@@ -9,4 +9,4 @@ export default {
   fetch: app.fetch,
   queue,
   scheduled,
-} satisfies ExportedHandler<Env, import("../sync/manifest").SliceMessage>;
+} satisfies ExportedHandler<Env>;

@@ -3,6 +3,7 @@ import { Hono, type Context } from "hono";
 import { browserId } from "../browser-id";
 import { cors } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
+import { logEvents } from "../event-log";
 import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
 
@@ -10,8 +11,9 @@ import { UdnError } from "../http-error";
 const PIXEL_RESERVED = new Set(["gdpr", "gdpr_consent", "gpp", "gpp_sid", "us_privacy", "ts", "cb"]);
 const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
 
-/** Hands the events to the user's object after the response; the ad tag never waits for it. */
+/** Hands the events to the user's object and to the raw event log after the response; the ad tag never waits for it. */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+  logEvents(c, uid, events);
   const stub = c.env.USER_PROFILE.getByName(uid);
   c.executionCtx.waitUntil(
     stub.track(uid, events).then(
