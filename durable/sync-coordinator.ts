@@ -322,10 +322,10 @@ export class SyncCoordinator extends DurableObject<Env> {
 
   private redrive(): number {
     const sql = this.ctx.storage.sql;
-    return (
-      sql.exec("UPDATE parts SET state = 'pending', dead_at = NULL WHERE state = 'dead'").rowsWritten
-      + sql.exec("UPDATE slices SET state = 'planned', dead_at = NULL WHERE state = 'dead'").rowsWritten
-    );
+    const dead = this.count("parts", "dead") + this.count("slices", "dead");
+    sql.exec("UPDATE parts SET state = 'pending', dead_at = NULL WHERE state = 'dead'");
+    sql.exec("UPDATE slices SET state = 'planned', dead_at = NULL WHERE state = 'dead'");
+    return dead;
   }
 
   private recoverStalled(): void {
