@@ -29,6 +29,8 @@ export default defineConfig({
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
       },
+      // Tools that run in Node (the data team's publisher), driven as child processes.
+      { test: { name: "node", include: ["test/node/**/*.test.mjs"], environment: "node" } },
     ],
   },
 });
