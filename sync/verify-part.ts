@@ -15,6 +15,21 @@ function hex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
 }
 
+/** Compressed bytes fed to the decompressor at a time: it expands each input chunk whole before anyone reads. */
+const INFLATE_INPUT_BYTES = 64 * 1024;
+
+/**
+ * Splits chunks into views of at most `max` bytes. A source may hand over a part in a few huge chunks
+ * (Miniflare's R2 does); one such chunk would decompress into memory all at once, hundreds of MB.
+ */
+function rechunk(max: number): TransformStream<Uint8Array, Uint8Array> {
+  return new TransformStream({
+    transform(chunk, ctl) {
+      for (let i = 0; i < chunk.length; i += max) ctl.enqueue(chunk.subarray(i, i + max));
+    },
+  });
+}
+
 /** Hashes a stream, handing each chunk to `each` as it passes; a throwing `each` stops only the handing. */
 async function sha256Of(stream: ReadableStream<Uint8Array>, each?: (chunk: Uint8Array) => Promise<void>): Promise<{ sha: string; error?: unknown }> {
   const digest = new crypto.DigestStream("SHA-256");
@@ -61,7 +76,7 @@ export async function verifyPart(env: Env, msg: VerifyMessage): Promise<void> {
     if (!again || !("body" in again)) throw new Error(`part ${msg.key} changed while it was verified`);
     const staging = new StagingWriter(env.ORIGIN, stagingPrefix(msg.version, msg.part, token));
     try {
-      for await (const chunk of again.body.pipeThrough(new DecompressionStream("gzip"))) {
+      for await (const chunk of again.body.pipeThrough(rechunk(INFLATE_INPUT_BYTES)).pipeThrough(new DecompressionStream("gzip"))) {
         await report(await staging.add(chunk, scanner.push(chunk)));
       }
       await report(await staging.end(scanner.end()));
