@@ -117,4 +117,23 @@ describe("sync faults", { timeout: 30_000 }, () => {
     await expectSegments("resume-2", ["r4"]);
     expect((await syncStatus()).waitingVersion).toBeNull();
   });
+
+  it("rejects a part named .gz that is not gzip, and one with a line too long to be a record", async () => {
+    const notGzip = ndjson(users("notgz", 2, () => ["1"]));
+    const long = new TextEncoder().encode(`{"uid":"long","segments":["${"x".repeat(300 * 1024)}"]}\n`);
+    await env.ORIGIN.put("batches/v6/a.ndjson.gz", notGzip);
+    await env.ORIGIN.put("batches/v6/b.ndjson", long);
+    const parts = [
+      { key: "batches/v6/a.ndjson.gz", records: 2, sha256: await sha256Hex(notGzip) },
+      { key: "batches/v6/b.ndjson", records: 1, sha256: await sha256Hex(long) },
+    ];
+    await env.ORIGIN.put("manifests/latest.json", JSON.stringify({ version: 6, kind: "delta", parts, segmentTtl: "1d" }));
+    await cron();
+    const s = await waitForApplied(6);
+    expect(s.rejectedParts.map((p) => p.reason)).toEqual([
+      expect.stringMatching(/^batches\/v6\/a\.ndjson\.gz is not readable NDJSON \(gzip\): /),
+      "batches/v6/b.ndjson is not readable NDJSON: record 1 is longer than 262144 bytes",
+    ]);
+    expect(s.lastRun).toMatchObject({ usersApplied: 0, failures: 0 });
+  });
 });
