@@ -25,7 +25,7 @@ describe("batch sync from the origin", () => {
     await expectSoon(async () => (await env.ORIGIN.list({ prefix: "edge-staging/" })).objects.length, 0);
   });
 
-  it("starts nothing for the same version twice, and ignores an older version published after a newer one", async () => {
+  it("starts nothing for the same version twice, even rewritten", async () => {
     await cron();
     expect((await syncStatus()).inProgress).toBeNull();
     expect((await postSync()).body).toMatchObject({ version: 1, outcome: "stale" });
@@ -43,6 +43,14 @@ describe("batch sync from the origin", () => {
     await expectSegments("snap-1", []);
     await expectSegments("new-user", ["610"]);
     await expectSegments("snap-2", ["607", "1002"]);
+
+    // An older version published after a newer one starts nothing and changes no one.
+    await publishVersion(1, [[{ uid: "snap-0", segments: ["older"] }, { uid: "snap-1", segments: ["older"] }]]);
+    await cron();
+    expect((await postSync()).body).toMatchObject({ version: 1, outcome: "stale" });
+    expect((await syncStatus()).appliedVersion).toBe(2);
+    expect(await segmentsOf("snap-0")).toEqual(["608"]);
+    expect(await segmentsOf("snap-1")).toEqual([]);
   });
 
   it("counts records that are not valid as rejected, applies the rest, and accepts an empty part", async () => {
