@@ -23,11 +23,14 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            miniflare: { bindings: secrets },
+            // A short event-log window keeps every test that posts events from waiting a second for it.
+            miniflare: { bindings: { ...secrets, EVENT_LOG_FLUSH_MS: "20" } },
           }),
         ],
         test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
       },
+      // Tools that run in Node (the data team's publisher), driven as child processes.
+      { test: { name: "node", include: ["test/node/**/*.test.mjs"], environment: "node" } },
       // The replication-lag simulation and the cost model: plain TypeScript, no runtime bindings.
       { test: { name: "model", include: ["test/model/**/*.test.ts"], environment: "node" } },
       // The ad tag's pure logic, in Node: it never runs in workerd.

@@ -4,7 +4,7 @@ import { signUid } from "../worker/identity";
 import { profileCache } from "../worker/profile-lookup";
 import { encodeProfile, profileKey } from "../worker/profile-record";
 import worker from "../worker/index";
-import { startSync } from "../sync/index";
+import { coordinator } from "../sync/coordinator-stub";
 
 export { UserProfile, SyncCoordinator } from "../worker/index";
 
@@ -63,10 +63,10 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const key = `batches/v${version}/part-00000.ndjson`;
       await env.ORIGIN.put(key, body);
       await env.ORIGIN.put("manifests/latest.json", JSON.stringify({ version, kind: "full", parts: [{ key, records: users, sha256 }], segmentTtl: "3d", taxonomy: 4 }));
-      return Response.json(await startSync(env));
+      return Response.json(await coordinator(env).tick());
     }
     case "/__bench/sync-status":
-      return Response.json(await env.SYNC_COORDINATOR.getByName("global").status());
+      return Response.json(await coordinator(env).status());
     case "/__bench/applied": {
       const uids = (await req.json()) as string[];
       const seen = await Promise.all(uids.map((uid) => env.USER_PROFILE.getByName(uid).current().then((p) => p.eventsSeen)));
@@ -105,4 +105,4 @@ export default {
     if (url.pathname.startsWith("/__bench/")) return benchRoute(req, env, ctx, url);
     return app.fetch(req, env, ctx);
   },
-} satisfies ExportedHandler<Env, import("../sync/manifest").SliceMessage>;
+} satisfies ExportedHandler<Env>;

@@ -7,6 +7,7 @@ import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../wor
 import { loadRules } from "../worker/segment-config";
 import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
 import { PUBLISH_INTERVAL_MS } from "./publish-interval";
+import { affectedBy } from "./rules/affected";
 import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "./rules/evaluate";
 import type { CompiledRules } from "./rules/types";
 import { SCHEMA } from "./user-profile-schema";
@@ -18,8 +19,16 @@ export interface BatchUpdate {
   delete?: boolean;
   /** How long these batch segments last unless a newer version refreshes them. */
   ttlMs: number;
+  /**
+   * When the version was issued (its sync's start; default: now). The ttl runs from here, so a
+   * retried or redelivered record ends with the same expiry as one applied at once.
+   */
+  at?: number;
   taxonomy?: number;
 }
+
+/** Which segments a settle may (re)qualify: all of them, or only these ids. */
+type Scope = "all" | ReadonlySet<string>;
 
 export interface ApplyResult {
   /** Events or batch records that changed state (duplicates and stale versions do not). */
@@ -54,6 +63,8 @@ export class UserProfile extends DurableObject<Env> {
   private lastActive = 0;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
+  /** Runs before each batch record; tests replace it to fail calls the way an overloaded object does. */
+  beforeBatch: () => void = () => {};
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -82,11 +93,13 @@ export class UserProfile extends DurableObject<Env> {
     }
     this.forgetOldIds(rules, now);
     writeMetric(this.env, "profile", ["track"], [applied, events.length - applied]);
-    return { applied, profile: await this.settle(rules, now) };
+    // Rules are evaluated when new events arrive; a redelivery of known events only settles what fell due.
+    return { applied, profile: await this.settle(rules, now, applied ? "all" : this.dueScope(rules, now, new Set())) };
   }
 
   /** Applies one batch record; an older or equal version changes nothing. */
   async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
+    this.beforeBatch();
     const rules = await loadRules(this.env.PROFILES, this.now());
     this.load(uid);
     const now = this.now();
@@ -96,10 +109,14 @@ export class UserProfile extends DurableObject<Env> {
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
       update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
     );
-    this.state.batch = { segments, expires: segments.length ? now + update.ttlMs : 0 };
+    const before = this.liveBatchIds(now);
+    this.state.batch = { segments, expires: segments.length ? (update.at ?? now) + update.ttlMs : 0 };
     this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
     writeMetric(this.env, "profile", ["batch"], [1]);
-    return { applied: 1, profile: await this.settle(rules, now) };
+    const after = this.liveBatchIds(now);
+    const changed = new Set([...before, ...after].filter((id) => before.has(id) !== after.has(id)));
+    // Only rules that read the changed memberships are evaluated: a batch never moves real-time ttls otherwise.
+    return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, changed)) };
   }
 
   /** The current merged profile, as it is or will shortly be in KV. */
@@ -149,7 +166,25 @@ export class UserProfile extends DurableObject<Env> {
       return;
     }
     const rules = await loadRules(this.env.PROFILES, this.now());
-    await this.settle(rules, this.now());
+    const now = this.now();
+    const lapsing = this.state.batch.expires <= now ? this.liveBatchIds(this.state.batch.expires - 1) : new Set<string>();
+    await this.settle(rules, now, this.dueScope(rules, now, lapsing));
+  }
+
+  private liveBatchIds(now: number): Set<string> {
+    return new Set(this.state.batch.expires > now ? this.state.batch.segments.map((s) => s.id) : []);
+  }
+
+  /**
+   * Memberships whose ttl ran out (they requalify if their rule still holds) and rules reading any of
+   * those or of `changed`. Evaluating only these makes the profile independent of when unrelated work
+   * (a batch record, a retry, a publish alarm) happens to arrive.
+   */
+  private dueScope(rules: CompiledRules, now: number, changed: ReadonlySet<string>): Set<string> {
+    const due = new Set<string>();
+    for (const [id, m] of this.state.realtime) if (m.until <= now) due.add(id);
+    for (const id of affectedBy(rules, new Set([...due, ...changed]))) due.add(id);
+    return due;
   }
 
   /** Retention: nothing happened for the user for RETENTION_SECONDS, so everything held for them goes. */
@@ -188,8 +223,8 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /** Re-evaluates the rules, lapses what ran out, publishes if due, and arms the alarm for what comes next. */
-  private async settle(rules: CompiledRules, now: number): Promise<Profile> {
-    this.evaluate(rules, now);
+  private async settle(rules: CompiledRules, now: number, scope: Scope): Promise<Profile> {
+    this.evaluate(rules, now, scope);
     const sql = this.ctx.storage.sql;
     for (const d of pruneCounters(rules, this.counters, now)) {
       if (d.before === undefined) sql.exec("DELETE FROM counters WHERE k = ?", d.key);
@@ -206,10 +241,11 @@ export class UserProfile extends DurableObject<Env> {
     return profile;
   }
 
-  private evaluate(rules: CompiledRules, now: number): void {
+  private evaluate(rules: CompiledRules, now: number, scope: Scope): void {
     const sql = this.ctx.storage.sql;
     const live = new Set(liveSegments(this.state, now).map((s) => s.id));
-    const qualified = qualifyingSegments(rules, this.counters, now, (id) => live.has(id));
+    const inScope = scope === "all" ? undefined : (id: string) => scope.has(id);
+    const qualified = qualifyingSegments(rules, this.counters, now, (id) => live.has(id), inScope);
     for (const seg of rules.segments) {
       if (!qualified.has(seg.id)) continue;
       const until = now + seg.ttlMs;

@@ -1,46 +1,48 @@
-/** Applies one slice of a batch part to the users' objects, streaming the part and bounding concurrency. */
-import { ndjsonLines } from "./ndjson-lines";
+/** Applies one slice of a verified part to the users' objects, streaming its byte range with bounded concurrency. */
+import type { BatchUpdate } from "../durable/user-profile";
 import { parseBatchRecord } from "./batch-record";
-import type { SliceMessage } from "./manifest";
+import type { ApplyMessage } from "./messages";
+import { ndjsonLines } from "./ndjson-lines";
 
-/** Durable Object calls in flight at once from one consumer invocation (Workers allow 6 connections; RPC multiplexes). */
+/** Durable Object calls in flight at once from one consumer invocation. */
 export const APPLY_CONCURRENCY = 32;
 
 export interface SliceResult {
-  users: number;
+  /** Records that changed their user's batch state. */
+  applied: number;
+  /** Records the user's object already had (same or newer version) or refused (erased user). */
+  unchanged: number;
+  /** Lines that are not a valid record; counted, never applied. */
   rejected: number;
 }
 
-export async function applySlice(env: Env, msg: SliceMessage): Promise<SliceResult> {
-  const obj = await env.ORIGIN.get(msg.key);
-  if (!obj) throw new Error(`part ${msg.key} is missing from the origin`);
-  const result: SliceResult = { users: 0, rejected: 0 };
+/** @returns the counts, or "changed" when the bytes are no longer those that were verified */
+export async function applySlice(env: Env, msg: ApplyMessage): Promise<SliceResult | "changed"> {
+  const obj = await env.ORIGIN.get(msg.src, { range: { offset: msg.offset, length: msg.length }, onlyIf: { etagMatches: msg.etag } });
+  if (!obj || !("body" in obj)) return "changed";
+  const result: SliceResult = { applied: 0, unchanged: 0, rejected: 0 };
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  let index = 0;
-  for await (const line of ndjsonLines(obj.body, msg.key.endsWith(".gz"))) {
-    const i = index++;
-    if (i < msg.from) continue;
-    if (i >= msg.to || failure !== undefined) break;
+  for await (const line of ndjsonLines(obj.body, false)) {
+    if (failure !== undefined) break;
     const rec = parseBatchRecord(line);
     if ("error" in rec) {
       result.rejected++;
       continue;
     }
-    const update = "delete" in rec
-      ? { version: msg.version, delete: true, ttlMs: msg.ttlMs }
-      : { version: msg.version, segments: rec.segments, ttlMs: msg.ttlMs, ...(msg.taxonomy === undefined ? {} : { taxonomy: msg.taxonomy }) };
+    const update: BatchUpdate = "delete" in rec ? { version: msg.version, delete: true, ttlMs: msg.ttlMs, at: msg.at } : { version: msg.version, segments: rec.segments, ttlMs: msg.ttlMs, at: msg.at };
+    if (msg.taxonomy !== undefined) update.taxonomy = msg.taxonomy;
     const p = env.USER_PROFILE.getByName(rec.uid)
       .applyBatch(rec.uid, update)
       .then(
-        () => void result.users++,
+        (r) => void (r.applied ? result.applied++ : result.unchanged++),
         (e: unknown) => void (failure ??= e),
       )
       .finally(() => inFlight.delete(p));
     inFlight.add(p);
     if (inFlight.size >= APPLY_CONCURRENCY) await Promise.race(inFlight);
   }
-  // A rejected call makes the whole slice fail and retry; applying a version twice is a no-op in the object.
+  // One failed call fails the slice, which is retried whole: records already applied are no-ops then.
   await Promise.all(inFlight);
   if (failure !== undefined) throw failure;
   return result;

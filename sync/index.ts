@@ -1,62 +1,57 @@
-/** The sync tier's handlers: cron finds a new batch version and fans it out; the queue consumer applies slices. */
-import { MANIFEST_KEY, parseManifest, sliceManifest, type SliceMessage } from "./manifest";
+/** The sync tier's handlers: cron asks the coordinator for the next step; the queues verify parts, apply slices and write the event log. */
 import { applySlice } from "./apply-slice";
+import { coordinator } from "./coordinator-stub";
+import { writeEventLog, type EventLogMessage } from "./event-log-writer";
+import type { SyncMessage } from "./messages";
+import { verifyPart } from "./verify-part";
 import { errorText, logEvent } from "../worker/log";
 
 export const SYNC_QUEUE_NAME = "udn-sync";
 export const SYNC_DLQ_NAME = "udn-sync-dlq";
-/** Queue's sendBatch takes at most 100 messages. */
-const SEND_BATCH = 100;
-
-export function coordinator(env: Env): DurableObjectStub<import("../durable/sync-coordinator").SyncCoordinator> {
-  return env.SYNC_COORDINATOR.getByName("global");
-}
-
-export type SyncOutcome = { version: number | null; outcome: "start" | "running" | "queued" | "stale" | "no-manifest"; slices: number };
-
-/** Reads the manifest and, if its version is new and nothing else runs, enqueues its slices. */
-export async function startSync(env: Env): Promise<SyncOutcome> {
-  const obj = await env.ORIGIN.get(MANIFEST_KEY);
-  if (!obj) return { version: null, outcome: "no-manifest", slices: 0 };
-  const manifest = parseManifest(await obj.json());
-  const slices = sliceManifest(manifest);
-  const coord = coordinator(env);
-  const outcome = await coord.begin(manifest.version, manifest.kind, slices.length);
-  if (outcome !== "start") return { version: manifest.version, outcome, slices: 0 };
-  try {
-    for (let i = 0; i < slices.length; i += SEND_BATCH) {
-      await env.SYNC_QUEUE.sendBatch(slices.slice(i, i + SEND_BATCH).map((body) => ({ body })));
-    }
-  } catch (e) {
-    await coord.abandon(manifest.version);
-    throw e;
-  }
-  logEvent("log", "sync started", { version: manifest.version, kind: manifest.kind, slices: slices.length });
-  return { version: manifest.version, outcome, slices: slices.length };
-}
+export const EVENT_LOG_QUEUE_NAME = "udn-events";
+export const EVENT_LOG_DLQ_NAME = "udn-events-dlq";
 
 export async function scheduled(_controller: ScheduledController, env: Env, _ctx: ExecutionContext): Promise<void> {
-  await startSync(env);
+  await coordinator(env).tick();
 }
 
-export async function queue(batch: MessageBatch<SliceMessage>, env: Env, _ctx: ExecutionContext): Promise<void> {
+async function runStep(env: Env, msg: SyncMessage): Promise<void> {
+  if (msg.type === "verify") return verifyPart(env, msg);
   const coord = coordinator(env);
-  if (batch.queue === SYNC_DLQ_NAME) {
-    for (const msg of batch.messages) {
-      await coord.deadLetter(msg.body);
-      msg.ack();
-    }
-    return;
-  }
-  // Slices run one after another: each already keeps APPLY_CONCURRENCY object calls in flight.
+  const r = await applySlice(env, msg);
+  if (r === "changed") await coord.partChanged(msg.version, msg.part);
+  else await coord.sliceDone(msg, r);
+}
+
+async function consumeSync(batch: MessageBatch<SyncMessage>, env: Env): Promise<void> {
   for (const msg of batch.messages) {
     try {
-      const r = await applySlice(env, msg.body);
-      await coord.sliceDone(msg.body, r.users, r.rejected);
+      await runStep(env, msg.body);
       msg.ack();
     } catch (e) {
-      logEvent("error", "slice failed", { key: msg.body.key, from: msg.body.from, attempt: msg.attempts, error: errorText(e) });
+      const error = errorText(e);
+      logEvent("error", "sync step failed", { step: msg.body.type, version: msg.body.version, part: msg.body.part, attempt: msg.attempts, error });
+      await coordinator(env).stepFailed(msg.body, error).catch(() => {});
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
+  }
+}
+
+export async function queue(batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext): Promise<void> {
+  switch (batch.queue) {
+    case SYNC_QUEUE_NAME:
+      return consumeSync(batch as MessageBatch<SyncMessage>, env);
+    case SYNC_DLQ_NAME:
+      for (const msg of (batch as MessageBatch<SyncMessage>).messages) {
+        await coordinator(env).deadLetter(msg.body);
+        msg.ack();
+      }
+      return;
+    case EVENT_LOG_QUEUE_NAME:
+    case EVENT_LOG_DLQ_NAME:
+      return writeEventLog(batch as MessageBatch<EventLogMessage>, env);
+    default:
+      logEvent("error", "message from an unknown queue", { queue: batch.queue });
+      batch.retryAll();
   }
 }

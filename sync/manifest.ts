@@ -1,7 +1,10 @@
-/** The batch origin's manifest (`manifests/latest.json`) and the queue messages a version fans out into. */
+/** The batch origin's manifests: `manifests/latest.json`, and optionally one `manifests/v<version>.json` per version. */
 import { parseDuration } from "../worker/duration";
 
 export const MANIFEST_KEY = "manifests/latest.json";
+const VERSIONED = /^manifests\/v([0-9]{1,15})\.json$/;
+/** Listing pages read when looking for versioned manifests (1,000 keys each). */
+const MAX_LIST_PAGES = 10;
 
 export interface ManifestPart {
   key: string;
@@ -17,20 +20,6 @@ export interface Manifest {
   /** Extension: the segtax of the batch segments (absent = proprietary). */
   taxonomy?: number;
 }
-
-/** One unit of queue work: records [from, to) of one part of one version. */
-export interface SliceMessage {
-  version: number;
-  kind: "full" | "delta";
-  key: string;
-  from: number;
-  to: number;
-  ttlMs: number;
-  taxonomy?: number;
-}
-
-/** Records per slice: keeps one consumer invocation's Durable Object calls well under the subrequest limit. */
-export const RECORDS_PER_SLICE = 2_000;
 
 export function parseManifest(raw: unknown): Manifest {
   const m = raw as Partial<Manifest> | null;
@@ -51,15 +40,31 @@ export function parseManifest(raw: unknown): Manifest {
   return m as Manifest;
 }
 
-export function sliceManifest(m: Manifest): SliceMessage[] {
-  const ttlMs = parseDuration(m.segmentTtl)!;
-  const out: SliceMessage[] = [];
-  for (const p of m.parts) {
-    for (let from = 0; from < Math.max(p.records, 1); from += RECORDS_PER_SLICE) {
-      const slice: SliceMessage = { version: m.version, kind: m.kind, key: p.key, from, to: Math.min(from + RECORDS_PER_SLICE, p.records), ttlMs };
-      if (m.taxonomy !== undefined) slice.taxonomy = m.taxonomy;
-      out.push(slice);
+export type Found = { manifest: Manifest; key: string } | { error: string; key: string } | null;
+
+/**
+ * The next manifest to apply after version `after`: the oldest versioned manifest newer than it
+ * (so deltas published while another sync ran are applied in order), else `latest.json`.
+ * @returns null when the origin has no manifest at all
+ */
+export async function findManifest(bucket: R2Bucket, after: number): Promise<Found> {
+  let next: number | undefined;
+  let cursor: string | undefined;
+  for (let page = 0; page < MAX_LIST_PAGES; page++) {
+    const listed = await bucket.list({ prefix: "manifests/v", ...(cursor ? { cursor } : {}) });
+    for (const o of listed.objects) {
+      const v = Number(VERSIONED.exec(o.key)?.[1] ?? NaN);
+      if (v > after && (next === undefined || v < next)) next = v;
     }
+    if (!listed.truncated) break;
+    cursor = listed.cursor;
   }
-  return out;
+  const key = next === undefined ? MANIFEST_KEY : `manifests/v${next}.json`;
+  const obj = await bucket.get(key);
+  if (!obj) return null;
+  try {
+    return { manifest: parseManifest(JSON.parse(await obj.text())), key };
+  } catch (e) {
+    return { error: e instanceof SyntaxError ? `manifest: ${key} is not valid JSON` : (e as Error).message, key };
+  }
 }

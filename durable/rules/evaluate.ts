@@ -68,17 +68,19 @@ function holds(node: Node, counters: Counters, now: number, isMember: (id: strin
 /**
  * Evaluates every segment in dependency order.
  * @param isMember membership before this round (live real-time or batch)
- * @returns ids of the segments whose rule holds now
+ * @param inScope the segments this round may (re)qualify; the others keep the membership they have
+ * @returns ids of the in-scope segments whose rule holds now
  */
 export function qualifyingSegments(
   rules: CompiledRules,
   counters: Counters,
   now: number,
   isMember: (id: string) => boolean,
+  inScope: (id: string) => boolean = () => true,
 ): Set<string> {
   const qualified = new Set<string>();
   const member = (id: string) => qualified.has(id) || isMember(id);
-  for (const seg of rules.segments) if (holds(seg.node, counters, now, member)) qualified.add(seg.id);
+  for (const seg of rules.segments) if (inScope(seg.id) && holds(seg.node, counters, now, member)) qualified.add(seg.id);
   return qualified;
 }
 

@@ -57,7 +57,7 @@ describe("admin sync", () => {
   it("reports no manifest and an empty status on a fresh origin", async () => {
     const res = await call("/v1/admin/sync", { method: "POST", headers: ADMIN });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ version: null, outcome: "no-manifest", slices: 0 });
+    expect(await res.json()).toEqual({ version: null, outcome: "no-manifest", parts: 0 });
     expect(await (await call("/v1/admin/sync", { headers: ADMIN })).json()).toMatchObject({ appliedVersion: 0, inProgress: null, deadLetters: [] });
   });
 });

@@ -77,7 +77,7 @@ describe("log lines", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
     await waitOnExecutionContext(ctx);
-    await vi.waitFor(() => expect(lines.some((l) => l.includes("slice failed"))).toBe(true), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(lines.some((l) => /sync (step failed|part rejected)/.test(l))).toBe(true), { timeout: 10_000, interval: 50 });
     expect(lines.some((l) => l.includes("sync started"))).toBe(true);
     expectClean();
   });

@@ -13,20 +13,43 @@ export async function gzip(data: Uint8Array): Promise<Uint8Array> {
 
 export type Rec = { uid: string; segments: string[] } | { uid: string; delete: true };
 
+export interface PublishOptions {
+  kind?: "full" | "delta";
+  gzip?: boolean;
+  segmentTtl?: string;
+  taxonomy?: number;
+  /** Also write `manifests/v<version>.json` (what origin:publish does). */
+  versioned?: boolean;
+  /** Write only the versioned manifest, leaving latest.json as it is. */
+  skipLatest?: boolean;
+  /** Changes a part's bytes after its sha256 was taken (a corrupt upload). */
+  corrupt?: number;
+}
+
+export function ndjson(recs: Rec[]): Uint8Array {
+  return new TextEncoder().encode(recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+}
+
 /** Writes each list of records as one part and then the manifest naming them. */
-export async function publishVersion(
-  version: number,
-  parts: Rec[][],
-  opts: { kind?: "full" | "delta"; gzip?: boolean; segmentTtl?: string; taxonomy?: number } = {},
-): Promise<void> {
+export async function publishVersion(version: number, parts: Rec[][], opts: PublishOptions = {}): Promise<{ keys: string[] }> {
   const manifestParts = [];
   for (const [i, recs] of parts.entries()) {
-    let bytes = new TextEncoder().encode(recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+    let bytes = ndjson(recs);
     if (opts.gzip) bytes = await gzip(bytes);
     const key = `batches/v${version}/part-${i}.ndjson${opts.gzip ? ".gz" : ""}`;
+    const sha256 = await sha256Hex(bytes);
+    if (opts.corrupt === i) bytes = Uint8Array.from(bytes, (b, j) => (j === Math.floor(bytes.length / 2) ? b ^ 0xff : b));
     await env.ORIGIN.put(key, bytes);
-    manifestParts.push({ key, records: recs.length, sha256: await sha256Hex(bytes) });
+    manifestParts.push({ key, records: recs.length, sha256 });
   }
-  const manifest = { version, kind: opts.kind ?? "full", parts: manifestParts, segmentTtl: opts.segmentTtl ?? "3d", ...(opts.taxonomy ? { taxonomy: opts.taxonomy } : {}) };
-  await env.ORIGIN.put("manifests/latest.json", JSON.stringify(manifest));
+  const manifest = JSON.stringify({
+    version,
+    kind: opts.kind ?? "full",
+    parts: manifestParts,
+    segmentTtl: opts.segmentTtl ?? "3d",
+    ...(opts.taxonomy ? { taxonomy: opts.taxonomy } : {}),
+  });
+  if (opts.versioned || opts.skipLatest) await env.ORIGIN.put(`manifests/v${version}.json`, manifest);
+  if (!opts.skipLatest) await env.ORIGIN.put("manifests/latest.json", manifest);
+  return { keys: manifestParts.map((p) => p.key) };
 }

@@ -7,7 +7,7 @@ import type { AppEnv } from "../hono-env";
 import { UdnError } from "../http-error";
 import { readText } from "../request-limits";
 import { loadSegmentDocument, saveSegmentDocument } from "../segment-config";
-import { coordinator, startSync } from "../../sync/index";
+import { coordinator } from "../../sync/coordinator-stub";
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 
@@ -44,12 +44,11 @@ adminRoutes.put("/v1/admin/segments", async (c) => {
   return c.json({ version }, 200);
 });
 
+/** Starts the next version now; while one runs, re-sends its stalled and dead steps instead. */
 adminRoutes.post("/v1/admin/sync", async (c) => {
-  try {
-    return c.json(await startSync(c.env), 202);
-  } catch (e) {
-    throw new UdnError(422, e instanceof Error ? e.message : String(e));
-  }
+  const outcome = await coordinator(c.env).tick({ redrive: true });
+  if (outcome.outcome === "invalid-manifest") throw new UdnError(422, outcome.error ?? "the manifest is invalid");
+  return c.json(outcome, 202);
 });
 
 adminRoutes.get("/v1/admin/sync", async (c) => c.json(await coordinator(c.env).status()));

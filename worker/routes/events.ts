@@ -4,6 +4,7 @@ import { browserId } from "../browser-id";
 import { CONSENT_PARAMS } from "../consent/signals";
 import { cors, originAllowed } from "../cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../event-input";
+import { logEvents } from "../event-log";
 import type { AppEnv } from "../hono-env";
 import type { EventRetryMessage } from "../event-retry";
 import { UdnError } from "../http-error";
@@ -20,11 +21,12 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
 const RETRY_AFTER_S = 10;
 
 /**
- * Hands the events to the user's object after the response; the ad tag never waits for it.
- * The object answers with the new profile, which goes straight into this isolate's cache:
+ * Hands the events to the user's object and to the raw event log after the response; the ad tag never
+ * waits for it. The object answers with the new profile, which goes straight into this isolate's cache:
  * the user's own edge reads its writes without waiting for KV.
  */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+  logEvents(c, uid, events);
   const env = c.env;
   c.executionCtx.waitUntil(
     env.USER_PROFILE.getByName(uid)

@@ -5,6 +5,7 @@ import { bearerAuth } from "../auth";
 import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE } from "../browser-id";
 import { cors } from "../cors";
 import type { AppEnv } from "../hono-env";
+import { logPrivacyAction } from "../event-log";
 import { UdnError } from "../http-error";
 import { ANY_UID_PATTERN, verifyUid } from "../identity";
 import { profileCache } from "../profile-lookup";
@@ -18,7 +19,10 @@ export async function eraseUser(env: Env, uid: string): Promise<void> {
 
 async function optout(c: Context<AppEnv>): Promise<Response> {
   const uid = await verifyUid(getCookie(c, ID_COOKIE), uidSecrets(c.env));
-  if (uid) await eraseUser(c.env, uid);
+  if (uid) {
+    await eraseUser(c.env, uid);
+    await logPrivacyAction(c.env, uid, "optout", c.req.raw);
+  }
   const attrs = { path: "/", sameSite: "None", secure: true, partitioned: cookiePartitioned(c.env) } as const;
   deleteCookie(c, ID_COOKIE, { ...attrs, httpOnly: true });
   setCookie(c, OPTOUT_COOKIE, "1", { ...attrs, maxAge: ID_MAX_AGE_S });
@@ -36,5 +40,6 @@ privacyRoutes.delete("/v1/users/:uid", bearerAuth((env) => apiKeys(env.API_KEYS)
   const uid = c.req.param("uid");
   if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
   await eraseUser(c.env, uid);
+  await logPrivacyAction(c.env, uid, "erase");
   return c.json({ erased: true });
 });
