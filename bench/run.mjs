@@ -1,4 +1,5 @@
 // `npm run bench`: builds the Worker, runs it in Miniflare on loopback, drives it with wrk, writes bench/results.json.
+import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { build, host } from "./miniflare-host.mjs";
@@ -28,3 +29,8 @@ try {
 }
 writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
 console.log(JSON.stringify(results, null, 2));
+
+// Sync (issue 5) runs in its own Miniflare with its own harness; it adds its figures under "sync".
+// BENCH_SYNC_ARGS passes options through, e.g. "--users 20000 --skip-big" for a quick run.
+const syncArgs = (process.env.BENCH_SYNC_ARGS ?? "").split(" ").filter(Boolean);
+execFileSync("node", ["bench/sync-bench.mjs", ...syncArgs], { stdio: "inherit" });

@@ -4,7 +4,7 @@
 // measured in the same run on the same Miniflare; plus workerd's peak memory, and a large part verified
 // end to end to show that memory does not follow part size.
 //
-// usage: npm run bench -- [--users 100000] [--big-records 4000000] [--big-plain] [--skip-big]
+// usage: npm run bench:sync -- [--users 100000] [--big-records 4000000] [--big-plain] [--skip-big]
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from "node:fs";
 import { tmpdir } from "node:os";
