@@ -29,9 +29,11 @@ const secrets = Object.fromEntries(
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 // The tag the edge serves is built from tag/*.ts: an edited tag is what the demo page gets.
 await buildTag();
+// wrangler's own entry under this Node, not through npx: npx does not pass signals on, so a stop
+// (Ctrl-C, or SIGTERM from a script) would leave wrangler and workerd running.
 const edge = spawn(
-  "npx",
-  ["wrangler", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false", ...allowDemo],
+  process.execPath,
+  ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false", ...allowDemo],
   { stdio: ["ignore", "inherit", "inherit"], env },
 );
 const stop = () => edge.kill("SIGINT");
