@@ -5,6 +5,8 @@ local n = 0
 local i = 0
 
 function init(args)
+  -- args[3]: where to start in the file, so successive runs go on through a long sequence instead of replaying it.
+  i = tonumber(args[3] or "0") or 0
   for line in io.lines(args[1]) do
     local method, path, header, body = line:match("^([^\t]*)\t([^\t]*)\t([^\t]*)\t(.*)$")
     local headers = {}
@@ -14,7 +16,7 @@ function init(args)
         headers[name] = value
       end
     end
-    if args[2] then headers["Authorization"] = args[2] end
+    if args[2] and args[2] ~= "-" then headers["Authorization"] = args[2] end
     n = n + 1
     reqs[n] = wrk.format(method, path, headers, body ~= "-" and body or nil)
   end

@@ -18,10 +18,8 @@ export function writeRequests(path, lines) {
   return path;
 }
 
-function wrkArgs(baseUrl, requestFile, { seconds = 10, connections = 4, auth } = {}) {
-  const args = ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile];
-  if (auth) args.push(auth);
-  return args;
+function wrkArgs(baseUrl, requestFile, { seconds = 10, connections = 4, auth, start = 0 } = {}) {
+  return ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile, auth ?? "-", String(start)];
 }
 
 export function wrk(baseUrl, requestFile, opts = {}) {
