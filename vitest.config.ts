@@ -1,18 +1,9 @@
 /** Tests run inside workerd with the real bindings of wrangler.toml; secrets come from the committed example file. */
-import { readFileSync } from "node:fs";
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
+import { readDevVars } from "./scripts/dev-vars.mjs";
 
-function devVars(path: string): Record<string, string> {
-  const vars: Record<string, string> = {};
-  for (const line of readFileSync(path, "utf8").split("\n")) {
-    const m = /^([A-Z_][A-Z0-9_]*)="?(.*?)"?$/.exec(line.trim());
-    if (m) vars[m[1]!] = m[2]!;
-  }
-  return vars;
-}
-
-const secrets = devVars("./.dev.vars.example");
+const secrets: Record<string, string> = readDevVars("./.dev.vars.example");
 // wrangler checks secrets.required against process.env; the tests use the example values.
 for (const [k, v] of Object.entries(secrets)) process.env[k] ??= v;
 

@@ -3,15 +3,8 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, rmSync } from "node:fs";
 import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { readDevVars } from "../scripts/dev-vars.mjs";
 
-function devVars() {
-  const vars = {};
-  for (const line of readFileSync(".dev.vars.example", "utf8").split("\n")) {
-    const m = /^([A-Z_][A-Z0-9_]*)="?(.*?)"?$/.exec(line.trim());
-    if (m) vars[m[1]] = m[2];
-  }
-  return vars;
-}
 
 /** Builds `entry` with wrangler (same bundler and config as a deploy) into dist/<name>. */
 export function build(entry, name) {
@@ -39,7 +32,7 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {} } =
         name: "udn-edge",
         modules: true,
         scriptPath,
-        bindings: { ...workerOptions.bindings, ...devVars(), ...bindings },
+        bindings: { ...workerOptions.bindings, ...readDevVars(), ...bindings },
       },
     ],
   }));

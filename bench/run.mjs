@@ -4,16 +4,11 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { build, host } from "./miniflare-host.mjs";
 import { ensureWrk } from "./wrk.mjs";
+import { readDevVars } from "../scripts/dev-vars.mjs";
 import { lookupBench } from "./lookup-bench.mjs";
 import { eventsBench } from "./events-bench.mjs";
 
-const secrets = Object.fromEntries(
-  readFileSync(".dev.vars.example", "utf8")
-    .split("\n")
-    .map((l) => /^([A-Z_]+)="?(.*?)"?$/.exec(l.trim()))
-    .filter(Boolean)
-    .map((m) => [m[1], m[2]]),
-);
+const secrets = readDevVars();
 
 ensureWrk();
 mkdirSync("dist/bench", { recursive: true });

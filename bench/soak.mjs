@@ -4,6 +4,7 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { build, host, rssMiB } from "./miniflare-host.mjs";
 import { clientIp, cookieFor, uidFor, zipf } from "./ids.mjs";
 import { ensureWrk, wrkAsync, writeRequests } from "./wrk.mjs";
+import { readDevVars } from "../scripts/dev-vars.mjs";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WINDOW_S = Number(process.env.SOAK_WINDOW_SECONDS ?? 30);
@@ -11,9 +12,7 @@ const CACHE_ENTRIES = Number(process.env.SOAK_CACHE_ENTRIES ?? 30_000);
 const SYNC_EVERY = 4;
 /** Users per batch version: one local workerd runs every object, so a big sync stalls it (production spreads them). */
 const SYNC_USERS = Number(process.env.SOAK_SYNC_USERS ?? 1_000);
-const secrets = Object.fromEntries(
-  readFileSync(".dev.vars.example", "utf8").split("\n").map((l) => /^([A-Z_]+)="?(.*?)"?$/.exec(l.trim())).filter(Boolean).map((m) => [m[1], m[2]]),
-);
+const secrets = readDevVars();
 
 ensureWrk();
 mkdirSync("dist/bench", { recursive: true });

@@ -5,6 +5,7 @@ import { spawn, execFileSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { buildTag } from "./build-tag.mjs";
 import { servePublisher } from "./publisher-server.mjs";
+import { readDevVars } from "./dev-vars.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const EDGE = `http://127.0.0.1:${PORT}`;
@@ -18,13 +19,7 @@ if (Number(process.versions.node.split(".")[0]) < 22) {
   process.exit(1);
 }
 if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
-const secrets = Object.fromEntries(
-  readFileSync(".dev.vars", "utf8")
-    .split("\n")
-    .map((l) => /^([A-Z_]+)="?(.*?)"?$/.exec(l.trim()))
-    .filter(Boolean)
-    .map((m) => [m[1], m[2]]),
-);
+const secrets = readDevVars(".dev.vars");
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 // The tag the edge serves is built from tag/*.ts: an edited tag is what the demo page gets.
