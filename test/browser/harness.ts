@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { afterEach, expect } from "vitest";
 import demoSegments from "../../demo/segments.json";
 import { host } from "../../bench/miniflare-host.mjs";
 import { servePublisher } from "../../scripts/publisher-server.mjs";
@@ -163,4 +164,31 @@ export const uidOf = (cookieValue: string) => cookieValue.split(".")[0]!;
 /** Waits until the tag has replaced the page's queue with its API. */
 export async function tagLoaded(page: Page): Promise<void> {
   await page.waitForFunction(() => typeof (window as unknown as { udn?: { track?: unknown } }).udn?.track === "function");
+}
+
+/**
+ * One Chromium per test, launched on first use with its third-party-cookie setting and closed after the
+ * test; any page error, console error or tag warning a watched page saw fails the test it happened in.
+ */
+export function chromiumPerTest() {
+  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let watched: Watched[] = [];
+  afterEach(async () => {
+    const pages = watched;
+    watched = [];
+    await browser?.close();
+    browser = undefined;
+    for (const w of pages) expect(w.problems).toEqual([]);
+  });
+  return {
+    async context(thirdPartyCookies: "allow" | "block" = "allow"): Promise<BrowserContext> {
+      browser ??= await launchChromium(thirdPartyCookies);
+      return browser.context;
+    },
+    async watch(edgeOrigin: string, allowConsole: RegExp[] = [], thirdPartyCookies: "allow" | "block" = "allow"): Promise<Watched> {
+      const w = await watchPage(await this.context(thirdPartyCookies), edgeOrigin, allowConsole);
+      watched.push(w);
+      return w;
+    },
+  };
 }

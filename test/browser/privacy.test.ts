@@ -1,7 +1,7 @@
 /** Privacy in the browser: disallowed origins get no CORS access, opt-out from the page (Partitioned cookie included), consent from the page's CMP. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gppUsPrivacyString, installGppCmp, installTcfCmp, tcString } from "./consent-fixtures";
-import { idCookie, launchChromium, startEdge, startPublisher, tagLoaded, uidOf, watchPage, type Edge, type Watched } from "./harness";
+import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, uidOf, type Edge, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER = 8792;
@@ -11,8 +11,7 @@ const POLL = { timeout: 10_000, interval: 200 };
 let edge: Edge;
 let publisher: Awaited<ReturnType<typeof startPublisher>>;
 let stranger: Awaited<ReturnType<typeof startPublisher>>;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let watched: Watched[] = [];
+const browser = chromiumPerTest();
 
 beforeAll(async () => {
   edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
@@ -23,23 +22,8 @@ afterAll(async () => {
   await Promise.all([publisher?.close(), stranger?.close()]);
   await edge?.close();
 });
-afterEach(async () => {
-  const pages = watched;
-  watched = [];
-  await browser?.close();
-  browser = undefined;
-  // Any page error, console error or tag warning fails the test it happened in.
-  for (const w of pages) expect(w.problems).toEqual([]);
-});
-
-async function launch(mode: "allow" | "block") {
-  browser = await launchChromium(mode);
-  return browser.context;
-}
-
 async function open(url: string, allowConsole: RegExp[] = []): Promise<Watched> {
-  const w = await watchPage(browser!.context, edge.origin, allowConsole);
-  watched.push(w);
+  const w = await browser.watch(edge.origin, allowConsole);
   await w.page.goto(url);
   await tagLoaded(w.page);
   return w;
@@ -58,7 +42,7 @@ const threeCarViews = () => {
 
 describe("a page on a disallowed origin", () => {
   it("gets no CORS access: the tag answers empty, the page cannot read the edge, nothing throws", async () => {
-    await launch("allow");
+    await browser.context("allow");
     // Chromium's own messages about the refused reads; the tag itself must stay silent.
     const w = await open(`${stranger.url}/tag-page.html`, [/has been blocked by CORS policy/, /Failed to load resource: net::ERR_FAILED/]);
     expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
@@ -83,17 +67,17 @@ describe("a page on a disallowed origin", () => {
 describe("opting out from the publisher's page", () => {
   it("clears the Partitioned id, erases the user, and afterwards the browser gets nothing and stores nothing", async () => {
     // Third-party cookies blocked: the id lives only in the publisher's partition, out of reach of a visit to the edge.
-    await launch("block");
+    await browser.context("block");
     const w = await open(`${publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
-    const id = (await browser!.context.cookies(edge.origin)).find((c) => c.name === "udn_id")!;
+    const id = (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!;
     expect(id.partitionKey).toBe("http://localhost");
     const uid = uidOf(id.value);
     expect(await edge.kvKeys()).toContain(`u:${uid}`);
 
     expect(await w.page.evaluate(() => window.udn.optout())).toBe(true);
-    const after = await browser!.context.cookies(edge.origin);
+    const after = await (await browser.context()).cookies(edge.origin);
     expect(after.map((c) => [c.name, c.value, c.partitionKey])).toEqual([["udn_optout", "1", "http://localhost"]]);
     await expect.poll(() => edge.kvKeys(), POLL).toEqual(["cfg:segments"]);
     expect(await edge.segmentsOf(uid)).toEqual([]);
@@ -109,14 +93,14 @@ describe("opting out from the publisher's page", () => {
       expect(c.setCookies, `${c.method} ${c.url.pathname}`).toEqual([]);
     }
     expect(await edge.kvKeys()).toEqual(["cfg:segments"]);
-    expect((await browser!.context.cookies(edge.origin)).map((c) => c.name)).toEqual(["udn_optout"]);
+    expect((await (await browser.context()).cookies(edge.origin)).map((c) => c.name)).toEqual(["udn_optout"]);
   });
 });
 
 describe("consent from the page's CMP", () => {
   it("TCF: the TC string travels on every call, and a user who gave consent is identified", async () => {
     const tc = tcString(true);
-    await installTcfCmp(await launch("allow"), tc);
+    await installTcfCmp(await browser.context("allow"), tc);
     const w = await open(`${publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
@@ -131,7 +115,7 @@ describe("consent from the page's CMP", () => {
   });
 
   it("TCF: a user who refused is not identified: no cookie, empty segments, the edge says why", async () => {
-    await installTcfCmp(await launch("allow"), tcString(false));
+    await installTcfCmp(await browser.context("allow"), tcString(false));
     const w = await open(`${publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await w.page.evaluate(() => window.udn.flush());
@@ -142,13 +126,13 @@ describe("consent from the page's CMP", () => {
       expect(c.setCookies).toEqual([]);
       expect(c.headers["x-udn-consent"]).toMatch(/^denied; /);
     }
-    expect(await browser!.context.cookies(edge.origin)).toEqual([]);
+    expect(await (await browser.context()).cookies(edge.origin)).toEqual([]);
     expect(await edge.kvKeys()).toEqual(["cfg:segments"]);
   });
 
   it("GPP: the string and its sections travel on every call once the CMP's signal is ready", async () => {
     const gpp = gppUsPrivacyString();
-    await installGppCmp(await launch("allow"), gpp, [6]);
+    await installGppCmp(await browser.context("allow"), gpp, [6]);
     const w = await open(`${publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");

@@ -1,6 +1,6 @@
 /** The tag on a publisher's page in Chromium, against the built Worker: queue, events, segments, cookie, GPT, Prebid, the demo page. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { idCookie, launchChromium, startEdge, startPublisher, tagLoaded, watchPage, type Edge, type Watched } from "./harness";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER_PORT = 8792;
@@ -8,8 +8,7 @@ const POLL = { timeout: 10_000, interval: 200 };
 
 let edge: Edge;
 let publisher: Awaited<ReturnType<typeof startPublisher>>;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let watched: Watched[] = [];
+const browser = chromiumPerTest();
 
 beforeAll(async () => {
   edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER_PORT}`, COOKIE_PARTITIONED: "true" });
@@ -19,19 +18,8 @@ afterAll(async () => {
   await publisher?.close();
   await edge?.close();
 });
-afterEach(async () => {
-  const pages = watched;
-  watched = [];
-  await browser?.close();
-  browser = undefined;
-  // Any page error, console error or tag warning fails the test it happened in.
-  for (const w of pages) expect(w.problems).toEqual([]);
-});
-
 async function open(path: string, allowConsole: RegExp[] = []): Promise<Watched> {
-  browser ??= await launchChromium("allow");
-  const w = await watchPage(browser.context, edge.origin, allowConsole);
-  watched.push(w);
+  const w = await browser.watch(edge.origin, allowConsole);
   await w.page.goto(publisher.url + path);
   return w;
 }
@@ -80,7 +68,7 @@ describe("the tag on a publisher's page", () => {
       expect(c.setCookies.filter((s) => s.startsWith("udn_id="))).toEqual([]);
     }
 
-    const stored = (await browser!.context.cookies(edge.origin)).find((c) => c.name === "udn_id")!;
+    const stored = (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!;
     expect(stored).toMatchObject({ value, path: "/", httpOnly: true, secure: true, sameSite: "None", partitionKey: "http://localhost" });
     expect(stored.expires - Date.now() / 1000).toBeGreaterThan(399 * 86_400);
     expect(stored.expires - Date.now() / 1000).toBeLessThanOrEqual(400 * 86_400);

@@ -1,7 +1,7 @@
 /** Chromium blocking third-party cookies: proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startControlServer } from "./control-cookie-server";
-import { idCookie, launchChromium, startEdge, startPublisher, tagLoaded, watchPage, type Edge, type Watched } from "./harness";
+import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
 
 const PARTITIONED_EDGE = 8790;
 const UNPARTITIONED_EDGE = 8791;
@@ -15,8 +15,7 @@ let unpartitioned: Edge;
 let publisher: Awaited<ReturnType<typeof startPublisher>>;
 let otherPublisher: Awaited<ReturnType<typeof startPublisher>>;
 let control: Awaited<ReturnType<typeof startControlServer>>;
-let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
-let watched: Watched[] = [];
+const browser = chromiumPerTest();
 
 beforeAll(async () => {
   partitioned = await startEdge(PARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
@@ -30,19 +29,8 @@ afterAll(async () => {
   await partitioned?.close();
   await unpartitioned?.close();
 });
-afterEach(async () => {
-  const pages = watched;
-  watched = [];
-  await browser?.close();
-  browser = undefined;
-  // Any page error, console error or tag warning fails the test it happened in.
-  for (const w of pages) expect(w.problems).toEqual([]);
-});
-
 async function open(mode: "allow" | "block", url: string, edge: Edge): Promise<Watched> {
-  browser ??= await launchChromium(mode);
-  const w = await watchPage(browser.context, edge.origin);
-  watched.push(w);
+  const w = await browser.watch(edge.origin, [], mode);
   await w.page.goto(url);
   return w;
 }
@@ -82,7 +70,7 @@ describe("third-party cookies", () => {
     expect(later.length).toBeGreaterThanOrEqual(2);
     for (const c of later) expect(idCookie(c.cookie), `${c.method} ${c.url.pathname}`).toBe(value);
     // Cookies ignore ports: the control's Partitioned cookie is stored for this host too, and is no concern here.
-    const stored = (await browser!.context.cookies(partitioned.origin)).filter((c) => c.name.startsWith("udn_id"));
+    const stored = (await (await browser.context()).cookies(partitioned.origin)).filter((c) => c.name.startsWith("udn_id"));
     expect(stored.map((c) => [c.name, c.value, c.partitionKey])).toEqual([["udn_id", value, "http://localhost"]]);
   });
 
@@ -100,6 +88,6 @@ describe("third-party cookies", () => {
       minted.add(set.split(";")[0]!);
     }
     expect(minted.size).toBe(lookups.length);
-    expect(await browser!.context.cookies(unpartitioned.origin)).toEqual([]);
+    expect(await (await browser.context()).cookies(unpartitioned.origin)).toEqual([]);
   });
 });
