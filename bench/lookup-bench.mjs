@@ -1,12 +1,15 @@
 // Lookup benchmarks (issue 3): every lookup kind over HTTP against the /healthz control, the Zipf mix, and the in-isolate cost loop.
 import { cookieFor, uidFor, zipf } from "./ids.mjs";
 import { wrk, writeRequests } from "./wrk.mjs";
-import { rssMiB } from "./miniflare-host.mjs";
+import { cpuMs, rssMiB } from "./miniflare-host.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
+/** Routes compared with each other run in interleaved rounds, so the machine's drift hits them alike. */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const MIX_USERS = 1_000_000;
 const MIX_LENGTH = 80_000;
-const KV_PATH_USERS = 15_000;
+/** Fresh users for each KV-path and bare-KV run: neither may read what the other warmed. */
+const KV_RUN_USERS = 12_000;
 
 const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
 
@@ -39,27 +42,71 @@ async function loopCostUs(url, kind, n = 20_000) {
   return Math.round(runs[1] * 1000 * 10) / 10;
 }
 
+const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * Runs `runs` (name → request file, or a file per round) ROUNDS times, interleaved, and keeps each run's
+ * rps, latencies and workerd CPU per request (a figure the machine's other load disturbs less than rps).
+ */
+function interleaved(url, pid, runs) {
+  const rounds = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
+  for (let r = 0; r < ROUNDS; r++) {
+    for (const [name, file] of Object.entries(runs)) {
+      const cpu = cpuMs(pid);
+      const res = wrk(url, typeof file === "function" ? file(r) : file, { seconds: SECONDS });
+      res.cpu_us_per_request = Math.round(((cpuMs(pid) - cpu) * 1000) / res.requests);
+      rounds[name].push(res);
+    }
+  }
+  return rounds;
+}
+
+/** A route's median round, every round's rps, and its ratios to `base` taken round by round (median). */
+function summarise(rounds, base) {
+  const mid = rounds.slice().sort((a, b) => a.rps - b.rps)[rounds.length >> 1];
+  const out = { ...mid, rounds_rps: rounds.map((r) => r.rps) };
+  if (base) {
+    out.rps_ratio = +median(rounds.map((r, i) => r.rps / base[i].rps)).toFixed(3);
+    out.p50_ratio = +median(rounds.map((r, i) => r.p50_ms / base[i].p50_ms)).toFixed(3);
+    out.cpu_ratio = +median(rounds.map((r, i) => base[i].cpu_us_per_request / r.cpu_us_per_request)).toFixed(3);
+  }
+  return out;
+}
+
 export async function lookupBench(host, secrets) {
   const url = host.url;
+  const pid = host.workerdPid();
   const out = {};
   const ratio = (r) => ({ ...r, rps_ratio: +(r.rps / out.control.rps).toFixed(3), p50_ratio: +(r.p50_ms / out.control.p50_ms).toFixed(3) });
-  const run = (name, file, opts) => (out[name] = name === "control" ? wrk(url, file, { seconds: SECONDS, ...opts }) : ratio(wrk(url, file, { seconds: SECONDS, ...opts })));
+  const run = (name, file, opts) => (out[name] = ratio(wrk(url, file, { seconds: SECONDS, ...opts })));
   const cookie = (uid) => cookieFor(uid, secrets.UID_SECRET);
 
   console.error("seeding KV ...");
   const known = uidFor("bench-known");
-  const kvUsers = Array.from({ length: KV_PATH_USERS }, (_, i) => uidFor(`kv-${i}`));
-  await seed(url, [known, ...kvUsers]);
+  const kvUsers = (kind, r) => Array.from({ length: KV_RUN_USERS }, (_, i) => uidFor(`kv-${kind}-${r}-${i}`));
+  await seed(url, [known]);
+  for (let r = 0; r < ROUNDS; r++) for (const kind of ["app", "bare"]) await seed(url, kvUsers(kind, r));
 
-  // Warm-up, then the control and the cached routes.
-  wrk(url, writeRequests("dist/bench/healthz.tsv", [get("/healthz")]), { seconds: 2 });
-  run("control", "dist/bench/healthz.tsv");
-  run("cached_known", writeRequests("dist/bench/cached.tsv", [get("/v1/segments", cookie(known))]));
-  run("unknown", writeRequests("dist/bench/unknown.tsv", [get("/v1/segments", cookie(uidFor("bench-unknown")))]));
-  run("kv_path", writeRequests("dist/bench/kv-path.tsv", kvUsers.map((u) => get("/v1/segments", cookie(u)))));
-  run("bare_kv_get", writeRequests("dist/bench/bare-kv.tsv", kvUsers.map((u) => get(`/__bench/kv?uid=${u}`))));
-  if (out.kv_path.requests >= kvUsers.length) console.error("warning: the KV path run wrapped around its users; later requests were cache hits");
-  out.kv_path.ratio_to_bare_kv = +(out.kv_path.rps / out.bare_kv_get.rps).toFixed(3);
+  // Warm-up of every route measured, then the control and the cached routes in interleaved rounds.
+  const healthz = writeRequests("dist/bench/healthz.tsv", [get("/healthz")]);
+  const cached = writeRequests("dist/bench/cached.tsv", [get("/v1/segments", cookie(known))]);
+  const unknown = writeRequests("dist/bench/unknown.tsv", [get("/v1/segments", cookie(uidFor("bench-unknown")))]);
+  for (const file of [healthz, cached, unknown]) wrk(url, file, { seconds: 2 });
+  const hot = interleaved(url, pid, { control: healthz, cached_known: cached, unknown });
+  out.control = summarise(hot.control);
+  out.cached_known = summarise(hot.cached_known, hot.control);
+  out.unknown = summarise(hot.unknown, hot.control);
+
+  // The KV path against a bare KV read, interleaved too, each run on users nobody has read yet.
+  const kv = interleaved(url, pid, {
+    kv_path: (r) => writeRequests("dist/bench/kv-path.tsv", kvUsers("app", r).map((u) => get("/v1/segments", cookie(u)))),
+    bare_kv_get: (r) => writeRequests("dist/bench/bare-kv.tsv", kvUsers("bare", r).map((u) => get(`/__bench/kv?uid=${u}`))),
+  });
+  out.kv_path = ratio(summarise(kv.kv_path));
+  out.bare_kv_get = ratio(summarise(kv.bare_kv_get));
+  const vsBare = summarise(kv.kv_path, kv.bare_kv_get);
+  Object.assign(out.kv_path, { ratio_to_bare_kv: vsBare.rps_ratio, p50_ratio_to_bare_kv: vsBare.p50_ratio, cpu_ratio_to_bare_kv: vsBare.cpu_ratio });
+  if ([...kv.kv_path, ...kv.bare_kv_get].some((r) => r.requests >= KV_RUN_USERS)) console.error("warning: a KV run wrapped around its users; later requests were cache hits");
 
   // The realistic mix: 1,000,000 users, Zipf (s = 1), 20 % known.
   console.error("building the Zipf mix ...");

@@ -52,6 +52,13 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {} } =
   };
 }
 
+/** CPU time (user + system) a process has used, in ms, from /proc: clock ticks of 10 ms. */
+export function cpuMs(pid) {
+  if (!pid) return 0;
+  const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(fields[11]) + Number(fields[12])) * 10;
+}
+
 /** Resident memory of a process in MiB, from /proc. */
 export function rssMiB(pid) {
   if (!pid) return null;

@@ -18,17 +18,27 @@ export const CONSENT_HEADER = "X-Udn-Consent";
 /** Verified cookie values: the value carries its signature, so a remembered answer is as good as a new check. */
 const verifiedCookies = new Map<string, { uid: string; stale: boolean }>();
 const MAX_VERIFIED = 50_000;
+/** The secrets the memo's answers were given under (usableUidSecrets returns one array per secret set). */
+let verifiedUnder: readonly string[] | undefined;
+
+/** A cookie value verified before under these same secrets, without any crypto: the hot path's check. */
+export function rememberedCookie(value: string | undefined, secrets: readonly string[]) {
+  // A rotation within one isolate must not reuse an answer given under the old keys.
+  if (secrets !== verifiedUnder) {
+    verifiedCookies.clear();
+    verifiedUnder = secrets;
+  }
+  return value ? verifiedCookies.get(value) : undefined;
+}
 
 async function verifyCookie(value: string | undefined, secrets: readonly string[]) {
-  if (!value) return undefined;
-  // Keyed by the secrets too: a rotation within one isolate must not reuse an answer given under the old keys.
-  const key = `${secrets.join("\n")}\n${value}`;
-  const known = verifiedCookies.get(key);
-  if (known) return known;
+  const known = rememberedCookie(value, secrets);
+  if (known || !value) return known;
   const verified = await verifySignedUid(value, secrets);
-  if (verified) {
+  // Not remembered if the secrets changed while verifying: the answer was given under the old ones.
+  if (verified && secrets === verifiedUnder) {
     if (verifiedCookies.size >= MAX_VERIFIED) verifiedCookies.clear();
-    verifiedCookies.set(key, verified);
+    verifiedCookies.set(value, verified);
   }
   return verified;
 }

@@ -11,8 +11,8 @@ export function originAllowed(origin: string, env: Env): boolean {
 
 export const cors = createMiddleware<AppEnv>(async (c, next) => {
   const origin = c.req.header("Origin");
-  const allowed = origin !== undefined && originAllowed(origin, c.env);
   if (c.req.method === "OPTIONS") {
+    const allowed = origin !== undefined && originAllowed(origin, c.env);
     c.header("Vary", "Origin");
     if (!allowed) return c.body(null, 204);
     c.header("Access-Control-Allow-Origin", origin);
@@ -23,12 +23,18 @@ export const cors = createMiddleware<AppEnv>(async (c, next) => {
     return c.body(null, 204);
   }
   // Set before the handler runs, so they go out on its answer and on errors alike, with no header copy afterwards.
-  c.header("Vary", "Origin");
-  if (allowed) {
-    c.header("Access-Control-Allow-Origin", origin);
-    c.header("Access-Control-Allow-Credentials", "true");
-    // Lets the ad tag tell its publisher why it was not identified.
-    c.header("Access-Control-Expose-Headers", CONSENT_HEADER);
-  }
+  for (const [name, value] of Object.entries(corsHeaders(origin, c.env))) c.header(name, value);
   await next();
 });
+
+/** The CORS headers of an answer (not a preflight) to a request from `origin`; the hot path adds them too. */
+export function corsHeaders(origin: string | undefined, env: Env): Record<string, string> {
+  if (origin === undefined || !originAllowed(origin, env)) return { Vary: "Origin" };
+  return {
+    Vary: "Origin",
+    "Access-Control-Allow-Origin": origin,
+    "Access-Control-Allow-Credentials": "true",
+    // Lets the ad tag tell its publisher why it was not identified.
+    "Access-Control-Expose-Headers": CONSENT_HEADER,
+  };
+}

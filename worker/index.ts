@@ -1,5 +1,6 @@
-/** The deployment's entry point: the edge app's fetch, the queue and cron handlers, and the Durable Object classes. */
+/** The deployment's entry point: the edge's fetch (hot path, then the app), the queue and cron handlers, and the Durable Object classes. */
 import { app } from "./app";
+import { hotFetch } from "./hot-path";
 import { consumeEventRetries, EVENT_RETRY_QUEUE_NAME, type EventRetryMessage } from "./event-retry";
 import { queue as syncQueue, scheduled } from "../sync/index";
 
@@ -7,7 +8,9 @@ export { UserProfile } from "../durable/user-profile";
 export { SyncCoordinator } from "../durable/sync-coordinator";
 
 export default {
-  fetch: app.fetch,
+  fetch(req: Request, env: Env, ctx: ExecutionContext) {
+    return hotFetch(req, env, ctx) ?? app.fetch(req, env, ctx);
+  },
   queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) {
     if (batch.queue === EVENT_RETRY_QUEUE_NAME) return consumeEventRetries(batch as MessageBatch<EventRetryMessage>, env);
     return syncQueue(batch, env, ctx);

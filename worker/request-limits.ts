@@ -16,20 +16,28 @@ export const MAX_ANY_BODY_BYTES = 256 * 1024;
  * Runs on every request, the hot lookup path included, so it only measures lengths: a request URL is
  * ASCII (non-ASCII is percent-encoded) and header names and values are byte strings, so their
  * string lengths are their sizes in bytes.
+ * @returns the error to answer with, or undefined when the request is within every limit
  */
-export const requestLimits = createMiddleware<AppEnv>(async (c, next) => {
-  const url = c.req.url;
+export function limitError(url: string, headers: Iterable<[string, string]>): UdnError | undefined {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
-  if (url.length - pathStart > MAX_URL_BYTES) throw new UdnError(414, `URL is longer than ${MAX_URL_BYTES} bytes`);
+  if (url.length - pathStart > MAX_URL_BYTES) return new UdnError(414, `URL is longer than ${MAX_URL_BYTES} bytes`);
   let total = 0;
-  for (const [name, value] of c.req.raw.headers) {
+  let length = 0;
+  // Iteration gives lower-case names, and each name once (repeated headers joined), as get() would.
+  for (const [name, value] of headers) {
     const size = name.length + value.length;
-    if (name === "cookie" && size > MAX_COOKIE_BYTES) throw new UdnError(431, `Cookie header is larger than ${MAX_COOKIE_BYTES} bytes`);
+    if (name === "cookie" && size > MAX_COOKIE_BYTES) return new UdnError(431, `Cookie header is larger than ${MAX_COOKIE_BYTES} bytes`);
+    if (name === "content-length") length = Number(value);
     total += size;
   }
-  if (total > MAX_HEADER_BYTES) throw new UdnError(431, `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
-  const length = c.req.header("Content-Length");
-  if (length !== undefined && Number(length) > MAX_ANY_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_ANY_BODY_BYTES} bytes`);
+  if (total > MAX_HEADER_BYTES) return new UdnError(431, `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
+  if (length > MAX_ANY_BODY_BYTES) return new UdnError(413, `body is larger than ${MAX_ANY_BODY_BYTES} bytes`);
+  return undefined;
+}
+
+export const requestLimits = createMiddleware<AppEnv>(async (c, next) => {
+  const error = limitError(c.req.url, c.req.raw.headers);
+  if (error) throw error;
   await next();
 });
 

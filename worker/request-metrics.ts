@@ -10,17 +10,23 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    const ms = Date.now() - started;
-    const outcome = c.get("cacheOutcome") ?? "none";
-    const degraded = c.get("degraded") ?? "";
-    const colo = (c.req.raw as { cf?: { colo?: string } }).cf?.colo ?? "local";
-    recordRequest(outcome, degraded !== "");
-    // Billed per data point: at tens of billions of requests a day, ordinary answers are sampled (each
-    // point then stands for 1/rate requests); errors and degraded answers are always written.
-    const rate = Number(c.env.METRICS_SAMPLE_RATE ?? 1);
-    const always = degraded !== "" || c.res.status >= 400;
-    if (always || Math.random() < rate) {
-      writeMetric(c.env, "request", [c.req.routePath, c.req.method, outcome, degraded, latencyBucket(ms), colo], [ms, c.res.status], always ? 1 : 1 / rate);
-    }
+    recordRequestMetric(c.env, c.req.raw, () => c.req.routePath, c.get("cacheOutcome") ?? "none", c.get("degraded") ?? "", Date.now() - started, c.res.status);
   }
 });
+
+/**
+ * Counts the request for this isolate's stats and writes its (sampled) data point; the router and the hot
+ * path (hot-path.ts) both call it, so every answer is counted once and alike.
+ * @param route the matched route pattern, asked for only when a point is written
+ */
+export function recordRequestMetric(env: Env, req: Request, route: () => string, outcome: string, degraded: string, ms: number, status: number): void {
+  recordRequest(outcome, degraded !== "");
+  // Billed per data point: at tens of billions of requests a day, ordinary answers are sampled (each
+  // point then stands for 1/rate requests); errors and degraded answers are always written.
+  const rate = Number(env.METRICS_SAMPLE_RATE ?? 1);
+  const always = degraded !== "" || status >= 400;
+  if (always || Math.random() < rate) {
+    const colo = (req as { cf?: { colo?: string } }).cf?.colo ?? "local";
+    writeMetric(env, "request", [route(), req.method, outcome, degraded, latencyBucket(ms), colo], [ms, status], always ? 1 : 1 / rate);
+  }
+}

@@ -30,10 +30,20 @@ export function cookiePartitioned(env: Env): boolean {
 /** HMAC keys shorter than this are refused: a guessable key would let anyone forge ids. */
 export const MIN_SECRET_LENGTH = 16;
 
-/** Like uidSecrets, but empty when the current secret is missing or too short to be safe. */
-export function usableUidSecrets(env: Env): string[] {
-  if ((env.UID_SECRET ?? "").length < MIN_SECRET_LENGTH) return [];
-  return uidSecrets(env).filter((s) => s.length >= MIN_SECRET_LENGTH);
+let usable: { current: string; previous: string; secrets: readonly string[] } | undefined;
+
+/**
+ * Like uidSecrets, but empty when the current secret is missing or too short to be safe. The same array
+ * is returned while the secrets stay the same, so callers may key memos on it.
+ */
+export function usableUidSecrets(env: Env): readonly string[] {
+  const current = env.UID_SECRET ?? "";
+  const previous = env.UID_SECRET_PREVIOUS ?? "";
+  if (usable?.current !== current || usable.previous !== previous) {
+    const secrets = current.length < MIN_SECRET_LENGTH ? [] : [current, previous].filter((s) => s.length >= MIN_SECRET_LENGTH);
+    usable = { current, previous, secrets: Object.freeze(secrets) };
+  }
+  return usable.secrets;
 }
 
 const parsePolicy = memo((raw: string): ConsentPolicy => {

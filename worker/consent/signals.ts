@@ -16,12 +16,13 @@ export const CONSENT_PARAMS: ReadonlySet<string> = new Set(["gdpr", "gdpr_consen
 
 /**
  * Empty values count as absent: ad tags fill these from macros that expand to "" when no CMP is present.
- * @param query the request's query parameters
+ * @param query the request's query parameters; undefined when the URL has no query
  * @param secGpc the `Sec-GPC` header, if any
  */
-export function readConsentSignals(query: URLSearchParams, secGpc: string | undefined): ConsentSignals {
-  const get = (k: string) => query.get(k)?.trim() || undefined;
+export function readConsentSignals(query: URLSearchParams | undefined, secGpc: string | undefined): ConsentSignals {
   const signals: ConsentSignals = { gpc: secGpc?.trim() === "1" };
+  if (!query) return signals;
+  const get = (k: string) => query.get(k)?.trim() || undefined;
   const gdpr = get("gdpr");
   const gdprConsent = get("gdpr_consent");
   const gpp = get("gpp");

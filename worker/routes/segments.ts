@@ -19,16 +19,25 @@ function timing(l: Pick<Lookup, "outcome" | "kvMs">): string {
   return l.kvMs === undefined ? `cache;desc=${l.outcome}` : `cache;desc=${l.outcome}, kv;dur=${l.kvMs}`;
 }
 
-function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
-  const [body, type] = renderSegments(l.profile, format, { providerName: c.env.PROVIDER_NAME, gptKey: c.env.GPT_KEY }, callback);
-  // One header record for the whole answer: this is the hot path, and each header set is a call into the runtime.
+/** A lookup's body and its content type, the same whether the router or the hot path (hot-path.ts) answers. */
+export function lookupBody(env: Env, l: Lookup, format: Format, callback: string | undefined): [string, string] {
+  return renderSegments(l.profile, format, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, callback);
+}
+
+/** A lookup's headers (besides CORS), the same whichever path answers. */
+export function lookupHeaders(l: Pick<Lookup, "outcome" | "kvMs" | "degraded">, format: Format, type: string): Record<string, string> {
+  // One header record for the whole answer: each header set is a call into the runtime.
   const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": "private, no-store", "Server-Timing": timing(l) };
-  if (l.degraded) {
-    headers["X-UDN-Degraded"] = l.degraded;
-    c.set("degraded", l.degraded);
-  }
-  c.set("cacheOutcome", l.outcome);
+  if (l.degraded) headers["X-UDN-Degraded"] = l.degraded;
   if (format === "js") headers["X-Content-Type-Options"] = "nosniff";
+  return headers;
+}
+
+function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
+  const [body, type] = lookupBody(c.env, l, format, callback);
+  const headers = lookupHeaders(l, format, type);
+  if (l.degraded) c.set("degraded", l.degraded);
+  c.set("cacheOutcome", l.outcome);
   return c.body(body, 200, headers);
 }
 

@@ -1,0 +1,130 @@
+import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import fc from "fast-check";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { app } from "../../worker/app";
+import { hotFetch } from "../../worker/hot-path";
+import { signUid } from "../../worker/identity";
+import { isolateStats } from "../../worker/isolate-stats";
+import { clock, profileCache } from "../../worker/profile-lookup";
+import { encodeProfile } from "../../worker/profile-record";
+import { tcString } from "./consent-strings";
+import { BASE, call, callWith } from "./helpers";
+
+const KNOWN = "HotPathKnownUser000000";
+const UNKNOWN = "HotPathUnknownUser0000";
+const NOT_CACHED = "HotPathNotCachedUser00";
+const PREVIOUS_SECRET = "previous-secret-0123456789abcdef";
+const withPrevious = { ...env, UID_SECRET_PREVIOUS: PREVIOUS_SECRET };
+const cookies: Record<string, string> = {};
+
+/** Everything an answer says: status, every header (sorted by the Headers class), body. */
+async function snapshot(res: Response) {
+  return { status: res.status, headers: [...res.headers], body: await res.text() };
+}
+
+async function both(url: string, init: RequestInit, e: Env = env) {
+  const ctx = createExecutionContext();
+  const hot = hotFetch(new Request(url, init), e, ctx);
+  const full = await app.fetch(new Request(url, init), e, ctx);
+  await waitOnExecutionContext(ctx);
+  return { hot: hot && (await snapshot(hot)), full: await snapshot(full) };
+}
+
+beforeAll(async () => {
+  await env.PROFILES.put(`u:${KNOWN}`, encodeProfile({ ts: 1700000000000, segments: [{ id: "806", taxonomy: 4 }, { id: "udn-engaged" }] }));
+  await env.PROFILES.put(`u:${NOT_CACHED}`, encodeProfile({ ts: 1, segments: [{ id: "607", taxonomy: 4 }] }));
+  for (const uid of [KNOWN, UNKNOWN, NOT_CACHED]) cookies[uid] = `udn_id=${await signUid(uid, env.UID_SECRET)}`;
+  cookies.stale = `udn_id=${await signUid(KNOWN, PREVIOUS_SECRET)}`;
+  // The app's path checks each cookie once and caches both profiles (the unknown one as a negative).
+  for (const uid of [KNOWN, UNKNOWN]) await call("/v1/segments", { headers: { Cookie: cookies[uid]! } });
+});
+
+afterEach(() => {
+  clock.now = () => Date.now();
+});
+
+describe("hot path", () => {
+  it("answers a returning browser's cached lookup exactly as the app does, in every format", async () => {
+    for (const query of ["", "?format=json", "?format=ortb2", "?format=gpt", "?format=js&callback=window.udn.cb"]) {
+      for (const uid of [KNOWN, UNKNOWN]) {
+        const { hot, full } = await both(`${BASE}/v1/segments${query}`, { headers: { Cookie: cookies[uid]!, Origin: "http://localhost:8080" } });
+        expect(hot, `${uid}${query}`).toBeDefined();
+        expect(hot).toEqual(full);
+      }
+    }
+    const { hot, full } = await both(`${BASE}/healthz`, {});
+    expect(hot).toEqual(full);
+  });
+
+  it("serves a stale entry as the app would, and starts one refresh", async () => {
+    clock.now = () => Date.now() + 20_000;
+    const { hot, full } = await both(`${BASE}/v1/segments`, { headers: { Cookie: cookies[KNOWN]! } });
+    expect(hot?.headers).toContainEqual(["server-timing", "cache;desc=stale"]);
+    expect(hot).toEqual(full);
+  });
+
+  it("leaves to the app whatever is not in memory or not ordinary", async () => {
+    const declined: [string, RequestInit, Env?][] = [
+      ["/v1/segments", {}], // a new browser: an id to mint and a cookie to set
+      ["/v1/segments", { headers: { Cookie: cookies[NOT_CACHED]! } }], // a cache miss: KV to read
+      ["/v1/segments", { headers: { Cookie: cookies.stale! } }, withPrevious], // signed with the previous secret: re-sign, even when checked before
+      ["/v1/segments", { headers: { Cookie: `udn_optout=1; ${cookies[KNOWN]}` } }],
+      ["/v1/segments", { headers: { Cookie: cookies[KNOWN]!, "Sec-GPC": "1" } }],
+      ["/v1/segments?gdpr=1", { headers: { Cookie: cookies[KNOWN]! } }],
+      ["/v1/segments?format=xml", { headers: { Cookie: cookies[KNOWN]! } }],
+      ["/v1/segments?format=js&callback=alert(1)", { headers: { Cookie: cookies[KNOWN]! } }],
+      ["/v1/segments", { method: "HEAD", headers: { Cookie: cookies[KNOWN]! } }],
+      [`/v1/segments?pad=${"x".repeat(9000)}`, { headers: { Cookie: cookies[KNOWN]! } }],
+      ["/v1/segments/", { headers: { Cookie: cookies[KNOWN]! } }],
+    ];
+    for (const [path, init, e = env] of declined) {
+      // Each refusal next to its control: the same isolate, secrets and cache answer a plain lookup hot.
+      await callWith(e, "/v1/segments", { headers: { Cookie: cookies[KNOWN]! } });
+      if (e === withPrevious) await callWith(e, path, init);
+      expect((await both(`${BASE}/v1/segments`, { headers: { Cookie: cookies[KNOWN]! } }, e)).hot).toBeDefined();
+      expect((await both(BASE + path, init, e)).hot, path).toBeUndefined();
+      profileCache.delete(NOT_CACHED);
+    }
+  });
+
+  it("counts a hot answer once, as the app counts its own", async () => {
+    const before = isolateStats();
+    const { hot } = await both(`${BASE}/v1/segments`, { headers: { Cookie: cookies[KNOWN]! } });
+    expect(hot?.status).toBe(200);
+    const after = isolateStats();
+    // One request by each path.
+    expect(after.requests - before.requests).toBe(2);
+    expect(after.cache.hits - before.cache.hits).toBe(2);
+    expect(after.cache.misses).toBe(before.cache.misses);
+  });
+
+  it("never answers differently from the app (property over mixed requests)", async () => {
+    const consentOk = `gdpr=1&gdpr_consent=${tcString()}`;
+    const consentNo = `gdpr=1&gdpr_consent=${tcString({ purposes: [] })}`;
+    const query = fc.constantFrom("", "format=json", "format=ortb2", "format=gpt", "format=js&callback=cb", "format=js", "format=bad", "format=gpt&x=%ZZ", consentOk, consentNo, "us_privacy=1YYN", "us_privacy=1YNN", "gdpr=0");
+    const cookie = fc.constantFrom(undefined, cookies[KNOWN], cookies[UNKNOWN], cookies[NOT_CACHED], cookies.stale, "udn_id=garbage", `udn_optout=1; ${cookies[KNOWN]}`, `other=1; ${cookies[KNOWN]}; x="y"`);
+    const origin = fc.constantFrom(undefined, "http://localhost:8080", "https://evil.example", "null");
+    const path = fc.constantFrom("/v1/segments", "/healthz", "/v1/segment", "/v1/segments/");
+    let answered = 0;
+    await fc.assert(
+      fc.asyncProperty(path, fc.array(query, { maxLength: 2 }), cookie, origin, fc.boolean(), async (p, q, c, o, gpc) => {
+        const headers: Record<string, string> = {};
+        if (c) headers.Cookie = c;
+        if (o) headers.Origin = o;
+        if (gpc) headers["Sec-GPC"] = "1";
+        const url = `${BASE}${p}${q.length ? `?${q.join("&")}` : ""}`;
+        const { hot, full } = await both(url, { headers });
+        if (hot) {
+          answered++;
+          expect(hot).toEqual(full);
+        }
+        // The miss's KV read must not turn later runs into hits: keep that user out of the cache.
+        profileCache.delete(NOT_CACHED);
+      }),
+      { numRuns: 300, seed: 20261126 },
+    );
+    // The property is only worth something if the hot path answered a good share of the runs.
+    expect(answered).toBeGreaterThan(30);
+  });
+});
