@@ -9,7 +9,7 @@ import { isolateStats } from "../../worker/isolate-stats";
 import { clock, profileCache } from "../../worker/profile-lookup";
 import { encodeProfile } from "../../worker/profile-record";
 import { tcString } from "./consent-strings";
-import { BASE, call, callWith } from "./helpers";
+import { BASE, call, callWith, S2S } from "./helpers";
 
 const KNOWN = "HotPathKnownUser000000";
 const UNKNOWN = "HotPathUnknownUser0000";
@@ -38,6 +38,8 @@ beforeAll(async () => {
   cookies.stale = `udn_id=${await signUid(KNOWN, PREVIOUS_SECRET)}`;
   // The app's path checks each cookie once and caches both profiles (the unknown one as a negative).
   for (const uid of [KNOWN, UNKNOWN]) await call("/v1/segments", { headers: { Cookie: cookies[uid]! } });
+  // And accepts the bidders' key once.
+  await call(`/v1/users/${KNOWN}/segments`, { headers: S2S });
 });
 
 afterEach(() => {
@@ -57,6 +59,16 @@ describe("hot path", () => {
     expect(hot).toEqual(full);
   });
 
+  it("answers a bidder's cached lookup exactly as the app does", async () => {
+    for (const query of ["", "?format=ortb2", "?format=gpt", "?format=js&callback=cb"]) {
+      for (const uid of [KNOWN, UNKNOWN]) {
+        const { hot, full } = await both(`${BASE}/v1/users/${uid}/segments${query}`, { headers: { ...S2S, Origin: "http://localhost:8080" } });
+        expect(hot, `${uid}${query}`).toBeDefined();
+        expect(hot).toEqual(full);
+      }
+    }
+  });
+
   it("serves a stale entry as the app would, and starts one refresh", async () => {
     clock.now = () => Date.now() + 20_000;
     const { hot, full } = await both(`${BASE}/v1/segments`, { headers: { Cookie: cookies[KNOWN]! } });
@@ -72,11 +84,17 @@ describe("hot path", () => {
       ["/v1/segments", { headers: { Cookie: `udn_optout=1; ${cookies[KNOWN]}` } }],
       ["/v1/segments", { headers: { Cookie: cookies[KNOWN]!, "Sec-GPC": "1" } }],
       ["/v1/segments?gdpr=1", { headers: { Cookie: cookies[KNOWN]! } }],
+      ["/v1/segments?%67dpr=1", { headers: { Cookie: cookies[KNOWN]! } }], // gdpr=1, percent-encoded
       ["/v1/segments?format=xml", { headers: { Cookie: cookies[KNOWN]! } }],
       ["/v1/segments?format=js&callback=alert(1)", { headers: { Cookie: cookies[KNOWN]! } }],
       ["/v1/segments", { method: "HEAD", headers: { Cookie: cookies[KNOWN]! } }],
       [`/v1/segments?pad=${"x".repeat(9000)}`, { headers: { Cookie: cookies[KNOWN]! } }],
       ["/v1/segments/", { headers: { Cookie: cookies[KNOWN]! } }],
+      [`/v1/users/${KNOWN}/segments`, {}], // no key: 401
+      [`/v1/users/${KNOWN}/segments`, { headers: { Authorization: "Bearer not-a-key" } }], // a key never accepted: hashed and refused by the app
+      [`/v1/users/${KNOWN.slice(0, 5)}%41${KNOWN.slice(6)}/segments`, { headers: S2S }], // percent-encoded: the app decodes
+      [`/v1/users/${NOT_CACHED}/segments`, { headers: S2S }],
+      [`/v1/users/a/b/segments`, { headers: S2S }],
     ];
     for (const [path, init, e = env] of declined) {
       // Each refusal next to its control: the same isolate, secrets and cache answer a plain lookup hot.
@@ -102,14 +120,16 @@ describe("hot path", () => {
   it("never answers differently from the app (property over mixed requests)", async () => {
     const consentOk = `gdpr=1&gdpr_consent=${tcString()}`;
     const consentNo = `gdpr=1&gdpr_consent=${tcString({ purposes: [] })}`;
-    const query = fc.constantFrom("", "format=json", "format=ortb2", "format=gpt", "format=js&callback=cb", "format=js", "format=bad", "format=gpt&x=%ZZ", consentOk, consentNo, "us_privacy=1YYN", "us_privacy=1YNN", "gdpr=0");
+    const query = fc.constantFrom("", "format=json", "format=ortb2", "format=gpt", "format=js&callback=cb", "format=js", "format=bad", "format=gpt&x=%ZZ", "%67dpr=1", consentOk, consentNo, "us_privacy=1YYN", "us_privacy=1YNN", "gdpr=0");
     const cookie = fc.constantFrom(undefined, cookies[KNOWN], cookies[UNKNOWN], cookies[NOT_CACHED], cookies.stale, "udn_id=garbage", `udn_optout=1; ${cookies[KNOWN]}`, `other=1; ${cookies[KNOWN]}; x="y"`);
     const origin = fc.constantFrom(undefined, "http://localhost:8080", "https://evil.example", "null");
-    const path = fc.constantFrom("/v1/segments", "/healthz", "/v1/segment", "/v1/segments/");
+    const path = fc.constantFrom("/v1/segments", "/healthz", "/v1/segment", "/v1/segments/", `/v1/users/${KNOWN}/segments`, `/v1/users/${UNKNOWN}/segments`, `/v1/users/${NOT_CACHED}/segments`, "/v1/users/x%20y/segments");
+    const auth = fc.constantFrom(undefined, S2S.Authorization, "Bearer wrong", "Basic abc");
     let answered = 0;
     await fc.assert(
-      fc.asyncProperty(path, fc.array(query, { maxLength: 2 }), cookie, origin, fc.boolean(), async (p, q, c, o, gpc) => {
+      fc.asyncProperty(path, fc.array(query, { maxLength: 2 }), cookie, origin, fc.boolean(), auth, async (p, q, c, o, gpc, a) => {
         const headers: Record<string, string> = {};
+        if (a) headers.Authorization = a;
         if (c) headers.Cookie = c;
         if (o) headers.Origin = o;
         if (gpc) headers["Sec-GPC"] = "1";
@@ -122,7 +142,7 @@ describe("hot path", () => {
         // The miss's KV read must not turn later runs into hits: keep that user out of the cache.
         profileCache.delete(NOT_CACHED);
       }),
-      { numRuns: 300, seed: 20261126 },
+      { numRuns: 400, seed: 20261126 },
     );
     // The property is only worth something if the hot path answered a good share of the runs.
     expect(answered).toBeGreaterThan(30);
