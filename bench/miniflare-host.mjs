@@ -12,29 +12,43 @@ export function build(entry, name) {
   return `dist/${name}/${entry.split("/").pop().replace(/\.ts$/, ".js")}`;
 }
 
-/** @returns {Promise<{ mf: Miniflare, url: URL, workerdPid: () => number | undefined, dispose: () => Promise<void> }>} */
-export async function host(scriptPath, { port = 8799, persist, bindings = {} } = {}) {
+/** The worker that hosts the Durable Objects when they are kept out of the edge isolate. */
+export const OBJECTS_WORKER = "udn-objects";
+
+/**
+ * @param {string} scriptPath the built bundle
+ * @param {{ port?: number, persist?: string, bindings?: Record<string, string>, inspectorPort?: number,
+ *   objectsApart?: boolean, onLog?: (log: { level: string, message: string }) => void }} [options]
+ *   objectsApart: workerd runs every class a worker exports in that worker's one isolate, so the objects
+ *   would share the edge's heap; apart, they run from the same bundle in a second worker, as in production
+ *   they run wherever each object lives. onLog: workerd's log lines, instead of printing them.
+ * @returns {Promise<{ mf: Miniflare, url: URL, workerdPid: () => number | undefined, dispose: () => Promise<void> }>}
+ */
+export async function host(scriptPath, { port = 8799, persist, bindings = {}, inspectorPort, objectsApart = false, onLog } = {}) {
   if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   // Only the bindings and runtime settings: the bundle is already built, so module rules do not apply.
   const keep = ["compatibilityDate", "compatibilityFlags", "bindings", "kvNamespaces", "r2Buckets", "durableObjects", "queueProducers", "queueConsumers", "ratelimits", "analyticsEngineDatasets"];
   const workerOptions = Object.fromEntries(keep.filter((k) => all[k] !== undefined).map((k) => [k, all[k]]));
+  const edge = {
+    ...workerOptions,
+    name: "udn-edge",
+    modules: true,
+    scriptPath,
+    bindings: { ...workerOptions.bindings, ...readDevVars(), ...bindings },
+  };
+  const workers = objectsApart ? [{ ...edge, durableObjects: elsewhere(edge.durableObjects) }, objectsWorker(edge)] : [edge];
   // Miniflare 5 takes a new options shape; the converter accepts the v4 one that wrangler produces.
   const mf = new Miniflare(convertV4MiniflareOptions({
     host: "127.0.0.1",
     port,
+    // workerd's own inspector (one target per worker, `core:user:<name>`): the soak reads heaps there.
+    ...(inspectorPort !== undefined ? { inspectorPort } : {}),
+    ...(onLog ? { handleStructuredLogs: onLog } : {}),
     // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
     // measured path, which production's replicated storage does not have either.
     ...(persist ? { defaultPersistRoot: persist } : {}),
-    workers: [
-      {
-        ...workerOptions,
-        name: "udn-edge",
-        modules: true,
-        scriptPath,
-        bindings: { ...workerOptions.bindings, ...readDevVars(), ...bindings },
-      },
-    ],
+    workers,
   }));
   const url = await mf.ready;
   return {
@@ -50,6 +64,16 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {} } =
     },
     dispose: () => mf.dispose(),
   };
+}
+
+/** The same bindings, each object class hosted by the objects worker. */
+function elsewhere(durableObjects = {}) {
+  return Object.fromEntries(Object.entries(durableObjects).map(([name, d]) => [name, { ...d, scriptName: OBJECTS_WORKER }]));
+}
+
+/** The bundle once more, hosting the objects: the edge's bindings (objects call KV, R2, queues), no queue consumers. */
+function objectsWorker({ queueConsumers: _consumers, ...edge }) {
+  return { ...edge, name: OBJECTS_WORKER };
 }
 
 /** CPU time (user + system) a process has used, in ms, from /proc: clock ticks of 10 ms. */

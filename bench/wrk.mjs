@@ -53,5 +53,8 @@ function summary(out) {
     p99_ms: s.p99_us / 1000,
     requests: s.requests,
     errors: s.socket_errors + s.non2xx,
+    // Which kind: a socket error is most often wrk's 5 s timeout; non2xx counts answers of status 400 and above.
+    socket_errors: s.socket_errors,
+    non2xx: s.non2xx,
   };
 }

@@ -17,7 +17,6 @@ const SEND_ATTEMPTS = 3;
 interface Pending {
   groups: EventLogGroup[];
   bytes: number;
-  sent: Promise<void>;
 }
 
 let open: Pending | null = null;
@@ -40,25 +39,31 @@ function flushMs(env: Env): number {
   return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_FLUSH_MS;
 }
 
-/** Adds a group to this isolate's open batch; every request that added to it waits for its send. */
+/**
+ * Adds a group to this isolate's open batch. Only the request that opened the batch waits for its send:
+ * the timer and the send run in that request's context whoever waits, so later requests waiting too
+ * would add no safety. And they must not: when the opener's promise settles, workerd hands each follower's
+ * continuation back to the follower's own context, and drops it with a warning if that context has ended.
+ */
 export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, group: EventLogGroup): void {
   const bytes = encoder.encode(JSON.stringify(group)).length;
   if (open && open.bytes + bytes > MAX_MESSAGE_BYTES) open = null; // full: its timer sends it as it is
   if (!open) {
-    const batch: Pending = { groups: [], bytes: 0, sent: Promise.resolve() };
-    batch.sent = new Promise((r) => setTimeout(r, flushMs(env))).then(async () => {
-      if (open === batch) open = null;
-      try {
-        await send(env, { groups: batch.groups });
-      } catch (e) {
-        logEvent("error", "event log send failed", { groups: batch.groups.length, error: errorText(e) });
-      }
-    });
+    const batch: Pending = { groups: [], bytes: 0 };
     open = batch;
+    ctx.waitUntil(
+      new Promise((r) => setTimeout(r, flushMs(env))).then(async () => {
+        if (open === batch) open = null;
+        try {
+          await send(env, { groups: batch.groups });
+        } catch (e) {
+          logEvent("error", "event log send failed", { groups: batch.groups.length, error: errorText(e) });
+        }
+      }),
+    );
   }
   open.groups.push(group);
   open.bytes += bytes;
-  ctx.waitUntil(open.sent);
 }
 
 /** Logs the events a browser request had accepted for `uid` (only ever called when the user may be stored). */

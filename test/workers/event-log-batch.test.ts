@@ -1,0 +1,64 @@
+/** The per-isolate event-log batch: which request waits for its send, and what one message carries. */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { enqueueGroup } from "../../worker/event-log";
+import type { EventLogGroup, EventLogMessage } from "../../sync/event-log-format";
+
+const group = (uid: string, bytes = 10): EventLogGroup => ({
+  uid,
+  received: Date.now(),
+  signals: {},
+  events: [{ id: `${uid}-1`, type: "view", ts: Date.now(), props: { pad: "x".repeat(bytes) } }],
+});
+
+/** The real queue binding, with what was sent recorded. */
+function recordingQueue(): { queue: Queue; sent: EventLogMessage[] } {
+  const sent: EventLogMessage[] = [];
+  const queue = {
+    send(message: EventLogMessage, options?: QueueSendOptions) {
+      sent.push(message);
+      return env.EVENT_LOG_QUEUE.send(message, options);
+    },
+  };
+  return { queue: queue as unknown as Queue, sent };
+}
+
+/** One request's context: counts what it hands to waitUntil, and keeps the promises to await. */
+function requestCtx(handed: Promise<unknown>[]) {
+  const ctx = {
+    waits: 0,
+    waitUntil(p: Promise<unknown>) {
+      ctx.waits++;
+      handed.push(p);
+    },
+  };
+  return ctx;
+}
+
+describe("event log batch", () => {
+  // Requests that followed the opener's promise had their continuations dropped by workerd, with a
+  // cross-request warning, when their own context had ended first (thousands per soak window). So the
+  // others only add their group: the opener's context runs the timer and the send in any case.
+  it("leaves the send to the request that opened the batch, and sends every group in one message", async () => {
+    const { queue, sent } = recordingQueue();
+    const e = { ...env, EVENT_LOG_QUEUE: queue, EVENT_LOG_FLUSH_MS: "20" };
+    const handed: Promise<unknown>[] = [];
+    const ctxs = [0, 1, 2].map(() => requestCtx(handed));
+    ctxs.forEach((ctx, i) => enqueueGroup(e, ctx, group(`b-${i}`)));
+    expect(ctxs.map((c) => c.waits)).toEqual([1, 0, 0]);
+    await Promise.all(handed);
+    expect(sent.map((m) => m.groups.map((g) => g.uid))).toEqual([["b-0", "b-1", "b-2"]]);
+  });
+
+  it("lets the request that finds the batch full open the next one, and wait for that", async () => {
+    const { queue, sent } = recordingQueue();
+    const e = { ...env, EVENT_LOG_QUEUE: queue, EVENT_LOG_FLUSH_MS: "20" };
+    const handed: Promise<unknown>[] = [];
+    const ctxs = [0, 1, 2].map(() => requestCtx(handed));
+    // Two of these fill a 96 KiB message.
+    ctxs.forEach((ctx, i) => enqueueGroup(e, ctx, group(`f-${i}`, 40_000)));
+    expect(ctxs.map((c) => c.waits)).toEqual([1, 0, 1]);
+    await Promise.all(handed);
+    expect(sent.map((m) => m.groups.map((g) => g.uid))).toEqual([["f-0", "f-1"], ["f-2"]]);
+  });
+});
