@@ -1,4 +1,5 @@
 /** The Worker under benchmark: the real app plus bench-only routes (bare KV read, cache stats, seeding, in-isolate cost loop). */
+import { verifiedMemo } from "../worker/browser-id";
 import { signUid } from "../worker/identity";
 import { profileCache } from "../worker/profile-lookup";
 import { encodeProfile, profileKey } from "../worker/profile-record";
@@ -37,7 +38,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
     case "/__bench/kv":
       return new Response(await env.PROFILES.get(profileKey(url.searchParams.get("uid") ?? ""), { cacheTtl: 30 }));
     case "/__bench/stats":
-      return Response.json(profileCache.snapshot());
+      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
     case "/__bench/reset":
       profileCache.clear();
       return Response.json({ ok: true });
@@ -47,8 +48,9 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       return Response.json({ seeded: uids.length });
     }
     case "/__bench/cache-bound": {
-      // The soak shrinks the cache so that it fills within minutes and the memory plateau shows.
+      // The soak shrinks the cache and the cookie memo so that they fill within minutes and the memory plateau shows.
       (profileCache.options as { maxEntries: number }).maxEntries = Number(url.searchParams.get("entries"));
+      verifiedMemo.maxEntries = Number(url.searchParams.get("cookies") ?? verifiedMemo.maxEntries);
       return Response.json(profileCache.snapshot());
     }
     case "/__bench/publish": {

@@ -43,20 +43,3 @@ export function zipf(n, s, seed = 42) {
 export function clientIp(i) {
   return `${i % 2 ? "203.0.113" : "198.51.100"}.${(i >> 1) % 250 + 1}`;
 }
-
-/** @returns {(n: number) => number} how many distinct values the first n of `seq` hold */
-export function distinctAmongFirst(seq) {
-  const firsts = [];
-  const seen = new Set();
-  seq.forEach((v, i) => seen.has(v) || (seen.add(v), firsts.push(i)));
-  return (n) => {
-    // firsts is ascending: count the values first seen before index n.
-    let lo = 0;
-    for (let hi = firsts.length; lo < hi; ) {
-      const mid = (lo + hi) >> 1;
-      if (firsts[mid] < n) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  };
-}

@@ -4,13 +4,15 @@ import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { build, host, OBJECTS_WORKER, rssMiB } from "./miniflare-host.mjs";
 import { connectIsolate } from "./isolate-heap.mjs";
 import { heapTrend } from "./heap-trend.mjs";
-import { clientIp, cookieFor, distinctAmongFirst, uidFor, zipf } from "./ids.mjs";
+import { clientIp, cookieFor, uidFor, zipf } from "./ids.mjs";
 import { ensureWrk, wrkAsync, writeRequests } from "./wrk.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WINDOW_S = Number(process.env.SOAK_WINDOW_SECONDS ?? 30);
 const CACHE_ENTRIES = Number(process.env.SOAK_CACHE_ENTRIES ?? 30_000);
+/** The verified-cookie memo, bounded alike so that it fills within the run too (deployed: 50,000). */
+const COOKIE_ENTRIES = Number(process.env.SOAK_COOKIE_ENTRIES ?? CACHE_ENTRIES);
 /**
  * What the edge heap may still do once the cache is full and be called level: after a full collection it
  * moves by a few hundred KiB between windows; a leak of 10 bytes a request shows as 0.3 MiB a minute here.
@@ -52,7 +54,7 @@ const objects = await connectIsolate(INSPECTOR_PORT, OBJECTS_WORKER, () => objec
 
 console.error("preparing: rules, users, request files ...");
 await fetch(at("/v1/admin/segments"), { method: "PUT", headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` }, body: readFileSync("demo/segments.json") });
-await json(`/__bench/cache-bound?entries=${CACHE_ENTRIES}`);
+await json(`/__bench/cache-bound?entries=${CACHE_ENTRIES}&cookies=${COOKIE_ENTRIES}`);
 const draw = zipf(1_000_000, 1.0, 7);
 const ranks = Array.from({ length: 300_000 }, draw);
 const known = [...new Set(ranks)].filter((r) => r % 5 === 0).map((r) => uidFor(`soak-${r}`));
@@ -66,10 +68,6 @@ const events = writeRequests(
     return `POST\t/v1/events\tContent-Type: text/plain || Cookie: ${eventUsers[i % eventUsers.length]} || CF-Connecting-IP: ${clientIp(i)}\t${body}`;
   }),
 );
-
-/** Browsers seen after `n` lookups (the sequence wraps), with the event senders. */
-const lookupBrowsers = distinctAmongFirst(ranks);
-const browsersSeen = (n) => lookupBrowsers(Math.min(n, ranks.length)) + eventUsers.length;
 
 const windows = [];
 const started = Date.now();
@@ -95,8 +93,8 @@ for (let w = 0; (Date.now() - started) / 60_000 < MINUTES; w++) {
     lookups: l,
     events: e,
     heap,
-    // Browsers whose cookie the edge has verified so far: it remembers verified cookies (worker/browser-id.ts).
-    browsers_seen: browsersSeen(lookupsDone),
+    // Cookies the edge remembers as verified (worker/browser-id.ts), the other per-browser memory it holds.
+    verified_cookies: cache.verified_cookies,
     objects_heap: await objects.heap(),
     workerd_rss_mib: rssMiB(h.workerdPid()),
     cache_entries: cache.entries,
@@ -106,14 +104,15 @@ for (let w = 0; (Date.now() - started) / 60_000 < MINUTES; w++) {
   };
   windows.push(row);
   console.error(
-    `t=${row.t_s}s lookups ${l.rps}/s p50 ${l.p50_ms}ms p99 ${l.p99_ms}ms err ${l.errors} | events ${e.rps}/s p99 ${e.p99_ms}ms err ${e.errors} | edge heap ${heap.used_mib} MiB (objects ${row.objects_heap.used_mib}) | browsers ${row.browsers_seen} | workerd rss ${row.workerd_rss_mib} MiB | cache ${row.cache_entries} | sync v${status.appliedVersion}`,
+    `t=${row.t_s}s lookups ${l.rps}/s p50 ${l.p50_ms}ms p99 ${l.p99_ms}ms err ${l.errors} | events ${e.rps}/s p99 ${e.p99_ms}ms err ${e.errors} | edge heap ${heap.used_mib} MiB (objects ${row.objects_heap.used_mib}) | verified cookies ${row.verified_cookies} | workerd rss ${row.workerd_rss_mib} MiB | cache ${row.cache_entries} | sync v${status.appliedVersion}`,
   );
 }
 edge.close();
 objects.close();
 await h.dispose();
 
-const full = windows.filter((w) => w.cache_entries >= CACHE_ENTRIES * 0.99);
+// Full: the profile cache and the verified-cookie memo both at their bounds, so neither may grow any more.
+const full = windows.filter((w) => w.cache_entries >= CACHE_ENTRIES * 0.99 && w.verified_cookies >= COOKIE_ENTRIES * 0.99);
 const rssFull = full.map((w) => w.workerd_rss_mib);
 const errors = windows.reduce((n, w) => n + w.lookups.errors + w.events.errors, 0);
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -128,6 +127,7 @@ const result = {
   minutes: MINUTES,
   window_seconds: WINDOW_S,
   cache_max_entries: CACHE_ENTRIES,
+  verified_cookies_max_entries: COOKIE_ENTRIES,
   errors,
   sync_failures: windows.at(-1)?.sync.failures ?? 0,
   cross_request_warnings: crossRequestWarnings,

@@ -1,4 +1,5 @@
 /** What this isolate has seen since it started: request and cache counters for `/v1/admin/stats`. */
+import { verifiedMemo } from "./browser-id";
 import { profileCache } from "./profile-lookup";
 
 /** Set by the first request: at module load a Worker's clock still reads 0. */
@@ -19,6 +20,7 @@ export function isolateStats() {
   return {
     startedAt,
     ...counts,
+    verifiedCookies: { entries: verifiedMemo.size(), maxEntries: verifiedMemo.maxEntries },
     cache: {
       ...cache,
       maxEntries: profileCache.options.maxEntries,

@@ -1,0 +1,29 @@
+import { env } from "cloudflare:workers";
+import { afterEach, describe, expect, it } from "vitest";
+import { rememberedCookie, verifiedMemo } from "../../worker/browser-id";
+import { signUid } from "../../worker/identity";
+import { usableUidSecrets } from "../../worker/settings";
+import { call } from "./helpers";
+
+const bound = verifiedMemo.maxEntries;
+afterEach(() => {
+  verifiedMemo.maxEntries = bound;
+});
+
+describe("verified-cookie memo", () => {
+  it("stays at its bound by dropping its oldest entries, not by emptying", async () => {
+    verifiedMemo.maxEntries = 3;
+    const values: string[] = [];
+    for (let i = 0; i < 6; i++) {
+      const value = await signUid(`MemoBoundUser${String(i).padStart(9, "0")}`, env.UID_SECRET);
+      values.push(value);
+      await call("/v1/segments", { headers: { Cookie: `udn_id=${value}` } });
+      expect(verifiedMemo.size()).toBe(Math.min(i + 1, 3));
+    }
+    const secrets = usableUidSecrets(env);
+    expect(values.map((v) => rememberedCookie(v, secrets) !== undefined)).toEqual([false, false, false, true, true, true]);
+    // A dropped browser is checked again, and remembered again, in place of the then oldest.
+    await call("/v1/segments", { headers: { Cookie: `udn_id=${values[0]}` } });
+    expect(values.map((v) => rememberedCookie(v, secrets) !== undefined)).toEqual([true, false, false, false, true, true]);
+  });
+});
