@@ -73,7 +73,8 @@ function summarise(rounds, base) {
   return out;
 }
 
-export async function lookupBench(host, secrets) {
+/** @param edge the edge isolate's heap reader (bench/isolate-heap.mjs) */
+export async function lookupBench(host, secrets, edge) {
   const url = host.url;
   const pid = host.workerdPid();
   const out = {};
@@ -132,7 +133,9 @@ export async function lookupBench(host, secrets) {
     predicted_rps_from_hit_ratio: Math.round(predicted),
     rps_of_predicted: +(out.zipf_mix.rps / predicted).toFixed(3),
     cache: stats,
-    isolate_rss_mib: rssMiB(host.workerdPid()),
+    // Before any object exists (the events bench comes later), so this isolate holds the edge alone.
+    isolate_heap: await edge.heap(),
+    workerd_rss_mib: rssMiB(host.workerdPid()),
   });
 
   // Server-to-server batches of 100 uids drawn from the mix (mostly cached by now).

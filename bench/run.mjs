@@ -3,6 +3,7 @@ import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { build, host } from "./miniflare-host.mjs";
+import { connectIsolate } from "./isolate-heap.mjs";
 import { ensureWrk } from "./wrk.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 import { lookupBench } from "./lookup-bench.mjs";
@@ -14,12 +15,16 @@ ensureWrk();
 mkdirSync("dist/bench", { recursive: true });
 console.error("building the bench Worker ...");
 const script = build("bench/bench-worker.ts", "bench");
-const h = await host(script);
+const INSPECTOR_PORT = 9249;
+const h = await host(script, { inspectorPort: INSPECTOR_PORT });
+// The edge isolate's own heap (after a full collection), read over workerd's inspector.
+const edge = await connectIsolate(INSPECTOR_PORT, "udn-edge", () => fetch(new URL("/healthz", h.url)).then((r) => r.arrayBuffer()));
 const results = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, tool: "wrk -t1 -c4", seconds: Number(process.env.BENCH_SECONDS ?? 10) };
 try {
-  results.lookup = await lookupBench(h, secrets);
+  results.lookup = await lookupBench(h, secrets, edge);
   results.events = await eventsBench(h, secrets, results.lookup.control);
 } finally {
+  edge.close();
   await h.dispose();
 }
 writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");

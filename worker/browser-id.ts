@@ -36,7 +36,8 @@ export function rememberedCookie(value: string | undefined, secrets: readonly st
   return value ? verifiedCookies.get(value) : undefined;
 }
 
-async function verifyCookie(value: string | undefined, secrets: readonly string[]) {
+/** Checks a cookie value's signature, remembering a good one. */
+export async function verifyCookie(value: string | undefined, secrets: readonly string[]) {
   const known = rememberedCookie(value, secrets);
   if (known || !value) return known;
   const verified = await verifySignedUid(value, secrets);

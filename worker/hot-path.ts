@@ -9,12 +9,12 @@
 import { parse as parseCookies } from "hono/utils/cookie";
 import { getQueryParam } from "hono/utils/url";
 import { acceptedToken, bearerToken } from "./auth";
-import { ID_COOKIE, OPTOUT_COOKIE, rememberedCookie } from "./browser-id";
+import { ID_COOKIE, OPTOUT_COOKIE, rememberedCookie, verifyCookie } from "./browser-id";
 import { decideConsentCached } from "./consent/decision-cache";
 import { CONSENT_PARAMS, readConsentSignals } from "./consent/signals";
 import { corsHeaders, originAllowed } from "./cors";
 import { ANY_UID_PATTERN } from "./identity";
-import { cachedLookup } from "./profile-lookup";
+import { lookupProfile, type Lookup } from "./profile-lookup";
 import { limitError } from "./request-limits";
 import { recordRequestMetric } from "./request-metrics";
 import { lookupBody, lookupHeaders } from "./routes/segments";
@@ -40,8 +40,10 @@ interface Seen {
   authorization?: string;
 }
 
-/** @returns the answer, or undefined when the app must answer */
-export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Response | undefined {
+type Hot = Response | undefined;
+
+/** @returns the answer (or its promise), or undefined when the app must answer; a promise of undefined too */
+export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | Promise<Hot> {
   if (req.method !== "GET") return undefined;
   const url = req.url;
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
@@ -65,24 +67,47 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Respons
       else if (name === "sec-gpc") seen.secGpc = value;
       else if (name === "authorization") seen.authorization = value;
     }
+    const { format, callback } = queryStart < 0 ? JSON_FORMAT : parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
+    const to: Target = { req, env, ctx, format, callback, origin: s2s ? null : seen.origin, started: Date.now() };
     const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, queryStart, seen);
-    return uid === undefined ? undefined : answer(req, env, ctx, url, queryStart, uid, s2s ? null : seen.origin);
+    if (uid === undefined) return undefined;
+    if (typeof uid === "string") return answer(to, uid);
+    return uid.then((u) => (u === undefined ? undefined : answer(to, u))).catch(() => undefined);
   } catch {
     // Whatever went wrong, the app meets it too and answers it properly.
     return undefined;
   }
 }
 
-/** The browser's uid when its consent allows and this isolate has verified its cookie under the current secret. */
-function browserUid(env: Env, url: string, queryStart: number, seen: Seen): string | undefined {
+const JSON_FORMAT: { format: Format; callback?: string } = { format: "json" };
+
+/** Where and how an answer goes. `origin`: the browser's Origin header (undefined: none); null for a bidder. */
+interface Target {
+  req: Request;
+  env: Env;
+  ctx: ExecutionContext;
+  format: Format;
+  callback: string | undefined;
+  origin: string | null | undefined;
+  started: number;
+}
+
+/**
+ * The browser's uid when its consent allows and its cookie is good under the current secret: remembered
+ * from an earlier check, or checked now (a promise). A new browser, or an id to re-sign, is the app's.
+ */
+function browserUid(env: Env, url: string, queryStart: number, seen: Seen): string | Promise<string | undefined> | undefined {
   const text = queryStart < 0 ? "" : url.slice(queryStart + 1);
   const query = CONSENT_HINT.test(text) ? new URLSearchParams(text) : undefined;
   if (!decideConsentCached(readConsentSignals(query, seen.secGpc), consentPolicy(env)).allowed) return undefined;
   const cookies = parseCookies(seen.cookie);
   if (cookies[OPTOUT_COOKIE] === "1") return undefined;
-  // A new id, or one signed with the previous secret (to be re-signed), takes the app's path.
-  const verified = rememberedCookie(cookies[ID_COOKIE], usableUidSecrets(env));
-  return verified && !verified.stale ? verified.uid : undefined;
+  const value = cookies[ID_COOKIE];
+  const secrets = usableUidSecrets(env);
+  if (!value || secrets.length === 0) return undefined;
+  const remembered = rememberedCookie(value, secrets);
+  if (remembered) return remembered.stale ? undefined : remembered.uid;
+  return verifyCookie(value, secrets).then((v) => (v && !v.stale ? v.uid : undefined));
 }
 
 /** The uid of a server-to-server lookup whose bearer key this isolate has accepted before. */
@@ -94,27 +119,27 @@ function serverUid(env: Env, path: string, seen: Seen): string | undefined {
   return token && acceptedToken(token, apiKeys(env.API_KEYS)) ? uid : undefined;
 }
 
-/** @param origin the browser's Origin header (undefined when none); null for a server-to-server lookup */
-function answer(req: Request, env: Env, ctx: ExecutionContext, url: string, queryStart: number, uid: string, origin: string | null | undefined): Response | undefined {
-  let format: Format = "json";
-  let callback: string | undefined;
-  if (queryStart >= 0) {
-    const parsed = parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
-    format = parsed.format;
-    callback = parsed.callback;
+function answer(to: Target, uid: string): Response | Promise<Response> {
+  const l = lookupProfile(to.env, to.ctx, uid);
+  return l instanceof Promise ? l.then((r) => respond(to, r)) : respond(to, l);
+}
+
+function respond(to: Target, l: Lookup): Response {
+  const { env, format, origin } = to;
+  const [body, type] = lookupBody(env, l, format, to.callback);
+  const cors = origin === null ? {} : corsHeaders(origin, env);
+  let headers: Headers | Record<string, string>;
+  if (l.outcome === "miss") {
+    // Its Server-Timing carries the KV wait, and it may be degraded: built for this answer.
+    headers = { ...cors, ...lookupHeaders(l, format, type) };
+  } else {
+    // Browser answers carry CORS; origins outside the list all get the same set, so the sets stay few.
+    const allowed = origin && originAllowed(origin, env) ? origin : "";
+    const key = `${origin === null}\n${format}\n${l.outcome}\n${allowed}`;
+    headers = headerSets.get(key) ?? new Headers({ ...cors, ...lookupHeaders(l, format, type) });
+    headerSets.set(key, headers);
   }
-  const found = cachedLookup(env, ctx, uid);
-  if (!found) return undefined;
-  const [body, type] = lookupBody(env, found, format, callback);
-  // Browser answers carry CORS; origins outside the list all get the same set, so the sets stay few.
-  const browser = origin !== null;
-  const allowed = origin && originAllowed(origin, env) ? origin : "";
-  const key = `${browser}\n${format}\n${found.outcome}\n${allowed}`;
-  let set = headerSets.get(key);
-  if (!set) {
-    const cors = origin === null ? {} : corsHeaders(origin, env);
-    headerSets.set(key, (set = new Headers({ ...cors, ...lookupHeaders(found, format, type) })));
-  }
-  recordRequestMetric(env, req, () => (browser ? "/v1/segments" : S2S_ROUTE), found.outcome, "", 0, 200);
-  return new Response(body, { headers: set });
+  const route = origin === null ? S2S_ROUTE : "/v1/segments";
+  recordRequestMetric(env, to.req, () => route, l.outcome, l.degraded ?? "", Date.now() - to.started, 200);
+  return new Response(body, { headers });
 }

@@ -8,8 +8,10 @@ export { UserProfile } from "../durable/user-profile";
 export { SyncCoordinator } from "../durable/sync-coordinator";
 
 export default {
-  fetch(req: Request, env: Env, ctx: ExecutionContext) {
-    return hotFetch(req, env, ctx) ?? app.fetch(req, env, ctx);
+  fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
+    const hot = hotFetch(req, env, ctx);
+    if (hot === undefined) return app.fetch(req, env, ctx);
+    return hot instanceof Response ? hot : hot.then((res) => res ?? app.fetch(req, env, ctx));
   },
   queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) {
     if (batch.queue === EVENT_RETRY_QUEUE_NAME) return consumeEventRetries(batch as MessageBatch<EventRetryMessage>, env);

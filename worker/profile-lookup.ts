@@ -55,23 +55,16 @@ function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
   return p;
 }
 
-/** A hit (fresh or stale, which also starts its refresh); undefined on a miss, which is not counted here. */
-export function cachedLookup(env: Env, ctx: WaitUntil, uid: string): Lookup | undefined {
-  const found = profileCache.find(uid, clock.now());
-  if (!found) return undefined;
-  if (found.outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
-  return { profile: found.value ?? EMPTY_PROFILE, outcome: found.outcome };
-}
-
 /**
  * A hit (fresh or stale) returns synchronously with no I/O; a stale one also refreshes in the background.
  * A miss waits for one shared KV read, at most the deadline; then it answers degraded.
  */
 export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | Promise<Lookup> {
-  const cached = cachedLookup(env, ctx, uid);
-  if (cached) return cached;
-  profileCache.countMiss();
-  const outcome = "miss";
+  const { outcome, value } = profileCache.peek(uid, clock.now());
+  if (outcome !== "miss") {
+    if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
+    return { profile: value ?? EMPTY_PROFILE, outcome };
+  }
   const started = clock.now();
   return within(load(env, ctx, uid), deadline(env)).then(
     (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),

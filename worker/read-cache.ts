@@ -43,16 +43,11 @@ export class ReadCache<V> {
    * "miss" when absent or past the hard TTL. A hit moves the key to the young end of the LRU.
    */
   peek(key: string, now: number): { outcome: Outcome; value: V | null } {
-    const found = this.find(key, now);
-    if (found) return found;
-    this.countMiss();
-    return { outcome: "miss", value: null };
-  }
-
-  /** Like peek, but a miss is undefined and not counted: for a caller that may ask again by another way. */
-  find(key: string, now: number): { outcome: "hit" | "stale"; value: V | null } | undefined {
     const e = this.map.get(key);
-    if (!e || now - e.at >= this.options.hardTtlMs) return undefined;
+    if (!e || now - e.at >= this.options.hardTtlMs) {
+      this.stats.misses++;
+      return { outcome: "miss", value: null };
+    }
     this.map.delete(key);
     this.map.set(key, e);
     const soft = e.value === null ? this.options.negativeTtlMs : this.options.softTtlMs;
@@ -62,10 +57,6 @@ export class ReadCache<V> {
     }
     this.stats.hits++;
     return { outcome: "hit", value: e.value };
-  }
-
-  countMiss(): void {
-    this.stats.misses++;
   }
 
   /** Stores a value (null = known absent), evicting the least recently used entries past either bound. */

@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../worker/duration";
 import { newUid, signUid, UID_PATTERN, verifyUid } from "../../worker/identity";
@@ -32,6 +33,23 @@ describe("signed ids", () => {
     for (const bad of [`${other}${value.slice(22)}`, value.slice(0, -1), `${value}A`, "", ".", "x".repeat(200)]) {
       expect(await verifyUid(bad, ["k"])).toBeUndefined();
     }
+  });
+  it("accepts every signature as encoded, and no signature with any one character changed", async () => {
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    await fc.assert(
+      fc.asyncProperty(fc.integer({ min: 0, max: 42 }), fc.integer({ min: 1, max: 63 }), async (at, shift) => {
+        const uid = newUid();
+        const value = await signUid(uid, "secret-0123456789abcdef");
+        expect(await verifyUid(value, ["secret-0123456789abcdef"])).toBe(uid);
+        // Any other base64url character at one place of the signature, the last (with its unused bits) included.
+        const sig = value.slice(23);
+        const changed = alphabet[(alphabet.indexOf(sig[at]!) + shift) % 64]!;
+        const forged = `${uid}.${sig.slice(0, at)}${changed}${sig.slice(at + 1)}`;
+        expect(await verifyUid(forged, ["secret-0123456789abcdef"])).toBeUndefined();
+        expect(await verifyUid(`${uid}.${sig.slice(0, at)}+${sig.slice(at + 1)}`, ["secret-0123456789abcdef"])).toBeUndefined();
+      }),
+      { numRuns: 200 },
+    );
   });
 });
 
