@@ -5,7 +5,7 @@ import { cpuMs, rssMiB } from "./miniflare-host.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
 /** Routes compared with each other run in interleaved rounds, so the machine's drift hits them alike. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
 const MIX_USERS = 1_000_000;
 const MIX_LENGTH = 80_000;
 /** Fresh users for each KV-path and bare-KV run: neither may read what the other warmed. */

@@ -52,20 +52,19 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
   const s2s = path.startsWith(S2S_PREFIX) && path.endsWith(S2S_SUFFIX);
   if (path !== "/healthz" && path !== "/v1/segments" && !s2s) return undefined;
   // One pass over the headers, shared by the limits and the lookup: each call into the runtime costs.
-  const headers = [...req.headers];
-  if (limitError(url, headers)) return undefined;
+  const seen: Seen = { cookie: "" };
+  const see = (name: string, value: string) => {
+    if (name === "cookie") seen.cookie = value;
+    else if (name === "origin") seen.origin = value;
+    else if (name === "sec-gpc") seen.secGpc = value;
+    else if (name === "authorization") seen.authorization = value;
+  };
+  if (limitError(url, req.headers, see)) return undefined;
   try {
     if (path === "/healthz") {
       recordRequestMetric(env, req, () => path, "none", "", 0, 200);
       // As the app's `c.text("ok")`: the runtime's own text/plain content type.
       return new Response("ok");
-    }
-    const seen: Seen = { cookie: "" };
-    for (const [name, value] of headers) {
-      if (name === "cookie") seen.cookie = value;
-      else if (name === "origin") seen.origin = value;
-      else if (name === "sec-gpc") seen.secGpc = value;
-      else if (name === "authorization") seen.authorization = value;
     }
     const { format, callback } = queryStart < 0 ? JSON_FORMAT : parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
     const to: Target = { req, env, ctx, format, callback, origin: s2s ? null : seen.origin, started: Date.now() };
@@ -100,14 +99,24 @@ function browserUid(env: Env, url: string, queryStart: number, seen: Seen): stri
   const text = queryStart < 0 ? "" : url.slice(queryStart + 1);
   const query = CONSENT_HINT.test(text) ? new URLSearchParams(text) : undefined;
   if (!decideConsentCached(readConsentSignals(query, seen.secGpc), consentPolicy(env)).allowed) return undefined;
-  const cookies = parseCookies(seen.cookie);
-  if (cookies[OPTOUT_COOKIE] === "1") return undefined;
-  const value = cookies[ID_COOKIE];
+  const value = idCookie(seen.cookie);
+  if (value === null) return undefined;
   const secrets = usableUidSecrets(env);
   if (!value || secrets.length === 0) return undefined;
   const remembered = rememberedCookie(value, secrets);
   if (remembered) return remembered.stale ? undefined : remembered.uid;
   return verifyCookie(value, secrets).then((v) => (v && !v.stale ? v.uid : undefined));
+}
+
+/** `udn_id=<value>` alone, the header a browser with an id sends us: the whole cookie parse is not needed. */
+const ID_ONLY = new RegExp(`^${ID_COOKIE}=([A-Za-z0-9_.-]{1,100})$`);
+
+/** The id cookie's value (undefined: none), or null when the browser opted out. */
+function idCookie(header: string): string | null | undefined {
+  const only = ID_ONLY.exec(header);
+  if (only) return only[1];
+  const cookies = parseCookies(header);
+  return cookies[OPTOUT_COOKIE] === "1" ? null : cookies[ID_COOKIE];
 }
 
 /** The uid of a server-to-server lookup whose bearer key this isolate has accepted before. */

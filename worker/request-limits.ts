@@ -16,9 +16,10 @@ export const MAX_ANY_BODY_BYTES = 256 * 1024;
  * Runs on every request, the hot lookup path included, so it only measures lengths: a request URL is
  * ASCII (non-ASCII is percent-encoded) and header names and values are byte strings, so their
  * string lengths are their sizes in bytes.
+ * @param onHeader sees each header on the way, so a caller needs no second pass over them
  * @returns the error to answer with, or undefined when the request is within every limit
  */
-export function limitError(url: string, headers: Iterable<[string, string]>): UdnError | undefined {
+export function limitError(url: string, headers: Iterable<[string, string]>, onHeader?: (name: string, value: string) => void): UdnError | undefined {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   if (url.length - pathStart > MAX_URL_BYTES) return new UdnError(414, `URL is longer than ${MAX_URL_BYTES} bytes`);
   let total = 0;
@@ -28,6 +29,7 @@ export function limitError(url: string, headers: Iterable<[string, string]>): Ud
     const size = name.length + value.length;
     if (name === "cookie" && size > MAX_COOKIE_BYTES) return new UdnError(431, `Cookie header is larger than ${MAX_COOKIE_BYTES} bytes`);
     if (name === "content-length") length = Number(value);
+    onHeader?.(name, value);
     total += size;
   }
   if (total > MAX_HEADER_BYTES) return new UdnError(431, `request headers are larger than ${MAX_HEADER_BYTES} bytes`);
