@@ -10,7 +10,7 @@ import { readDevVars } from "../scripts/dev-vars.mjs";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WINDOW_S = Number(process.env.SOAK_WINDOW_SECONDS ?? 30);
-const CACHE_ENTRIES = Number(process.env.SOAK_CACHE_ENTRIES ?? 30_000);
+const CACHE_ENTRIES = Number(process.env.SOAK_CACHE_ENTRIES ?? 15_000);
 /** The verified-cookie memo, bounded alike so that it fills within the run too (deployed: 50,000). */
 const COOKIE_ENTRIES = Number(process.env.SOAK_COOKIE_ENTRIES ?? CACHE_ENTRIES);
 /**
@@ -26,7 +26,7 @@ const PORT = Number(process.env.SOAK_PORT ?? 8798);
 const INSPECTOR_PORT = Number(process.env.SOAK_INSPECTOR_PORT ?? 9239);
 const SYNC_EVERY = 4;
 /** Users per batch version: one local workerd runs every object, so a big sync stalls it (production spreads them). */
-const SYNC_USERS = Number(process.env.SOAK_SYNC_USERS ?? 1_000);
+const SYNC_USERS = Number(process.env.SOAK_SYNC_USERS ?? 300);
 /** workerd's warning that a request's promise continuation was dropped (see worker/event-log.ts). */
 const CROSS_REQUEST = "from a different request context";
 const secrets = readDevVars();
