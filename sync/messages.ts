@@ -11,16 +11,10 @@ export interface VerifyMessage {
 }
 
 /** Apply records of one verified part: the bytes [offset, offset + length) of `src` at `etag`. */
-export interface ApplyMessage {
+export interface ApplyMessage extends PlannedSlice {
   type: "apply";
   version: number;
   part: number;
-  slice: number;
-  src: string;
-  etag: string;
-  offset: number;
-  length: number;
-  records: number;
   /** The version's issue time: batch segments last `ttlMs` from here, however late a retry lands. */
   at: number;
   ttlMs: number;

@@ -136,17 +136,18 @@ function answer(to: Target, uid: string): Response | Promise<Response> {
 function respond(to: Target, l: Lookup): Response {
   const { env, format, origin } = to;
   const [body, type] = lookupBody(env, l, format, to.callback);
-  const cors = origin === null ? {} : corsHeaders(origin, env);
+  const build = () => ({ ...(origin === null ? {} : corsHeaders(origin, env)), ...lookupHeaders(l, format, type) });
   let headers: Headers | Record<string, string>;
   if (l.outcome === "miss") {
     // Its Server-Timing carries the KV wait, and it may be degraded: built for this answer.
-    headers = { ...cors, ...lookupHeaders(l, format, type) };
+    headers = build();
   } else {
     // Browser answers carry CORS; origins outside the list all get the same set, so the sets stay few.
     const allowed = origin && originAllowed(origin, env) ? origin : "";
     const key = `${origin === null}\n${format}\n${l.outcome}\n${allowed}`;
-    headers = headerSets.get(key) ?? new Headers({ ...cors, ...lookupHeaders(l, format, type) });
-    headerSets.set(key, headers);
+    let set = headerSets.get(key);
+    if (!set) headerSets.set(key, (set = new Headers(build())));
+    headers = set;
   }
   const route = origin === null ? S2S_ROUTE : "/v1/segments";
   recordRequestMetric(env, to.req, () => route, l.outcome, l.degraded ?? "", Date.now() - to.started, 200);
