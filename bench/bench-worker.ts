@@ -1,7 +1,8 @@
-/** The Worker under benchmark: the real app plus bench-only routes (bare KV read, cache stats, seeding, in-isolate cost loop). */
-import { verifiedMemo } from "../worker/browser-id";
+/** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, cache stats, seeding, in-isolate cost loop). */
+import { verifiedMemo, verifyCookie } from "../worker/browser-id";
+import { usableUidSecrets } from "../worker/settings";
 import { signUid } from "../worker/identity";
-import { profileCache } from "../worker/profile-lookup";
+import { lookupProfile, profileCache } from "../worker/profile-lookup";
 import { encodeProfile, profileKey } from "../worker/profile-record";
 import worker from "../worker/index";
 import { coordinator } from "../sync/coordinator-stub";
@@ -37,6 +38,16 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
   switch (url.pathname) {
     case "/__bench/kv":
       return new Response(await env.PROFILES.get(profileKey(url.searchParams.get("uid") ?? ""), { cacheTtl: 30 }));
+    // The bare read after the cookie check the KV path makes, and the cache's KV load alone: the KV path's parts.
+    case "/__bench/kv-verify": {
+      const value = /udn_id=([^;]+)/.exec(req.headers.get("Cookie") ?? "")?.[1];
+      const v = await verifyCookie(value, usableUidSecrets(env));
+      return new Response(await env.PROFILES.get(profileKey(v?.uid ?? ""), { cacheTtl: 30 }));
+    }
+    case "/__bench/kv-lookup": {
+      const l = await lookupProfile(env, ctx, url.searchParams.get("uid") ?? "");
+      return new Response(JSON.stringify(l.profile));
+    }
     case "/__bench/stats":
       return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
     case "/__bench/reset":

@@ -1,4 +1,4 @@
-// Reads one workerd isolate's V8 heap over workerd's inspector (DevTools protocol), for the soak.
+// Reads one workerd isolate's V8 heap over workerd's inspector (DevTools protocol), for the soak; the profiler drives it too.
 
 const MIB = 1024 * 1024;
 const mib = (bytes) => Math.round((bytes / MIB) * 100) / 100;
@@ -35,6 +35,8 @@ export async function connectIsolate(port, worker, poke) {
     });
 
   return {
+    /** A DevTools protocol call on the isolate (the profiler uses Profiler.*). */
+    call,
     /**
      * The heap after a full collection, so the figure is what the isolate still holds, not garbage.
      * workerd runs the collection as a task of the isolate, that is when the isolate next serves

@@ -3,13 +3,22 @@ import { cookieFor, uidFor, zipf } from "./ids.mjs";
 import { wrk, writeRequests } from "./wrk.mjs";
 import { cpuMs, rssMiB } from "./miniflare-host.mjs";
 
+/** Single runs (the mix, the S2S batch). */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/** Routes compared with each other run in interleaved rounds, so the machine's drift hits them alike. */
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 5);
+/**
+ * Routes compared with each other alternate in short slices, many times: this machine's speed drifts by 2× within
+ * minutes (other tenants), and a ratio of two slices seconds apart cancels the drift that long runs would not.
+ */
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
+const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 2);
 const MIX_USERS = 1_000_000;
 const MIX_LENGTH = 80_000;
-/** Fresh users for each KV-path and bare-KV run: neither may read what the other warmed. */
-const KV_RUN_USERS = 12_000;
+/** Fewer rounds for the KV routes: each slice needs users of its own, and seeding KV here takes ~300 puts/s. */
+const KV_ROUNDS = Number(process.env.BENCH_KV_ROUNDS ?? 12);
+/** Fresh users for each KV slice (~700 rps at best here, so a slice does not wrap): no slice reads what another warmed. */
+const KV_RUN_USERS = SLICE_SECONDS * 1_000;
+/** The KV path, and the bare read plus each part of what the KV path adds, so the gap is accounted for. */
+const KV_KINDS = ["app", "bare", "verify", "lookup"];
 
 const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
 
@@ -45,15 +54,17 @@ async function loopCostUs(url, kind, n = 20_000) {
 const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
 
 /**
- * Runs `runs` (name → request file, or a file per round) ROUNDS times, interleaved, and keeps each run's
- * rps, latencies and workerd CPU per request (a figure the machine's other load disturbs less than rps).
+ * Runs `runs` (name → request file, or a file per round) `count` times, interleaved, every other round in reverse
+ * order so no route always follows the same one, and keeps each run's rps, latencies and workerd CPU per request
+ * (a figure the machine's other load disturbs less than rps).
  */
-function interleaved(url, pid, runs) {
+function interleaved(url, pid, count, runs) {
   const rounds = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
-  for (let r = 0; r < ROUNDS; r++) {
-    for (const [name, file] of Object.entries(runs)) {
+  for (let r = 0; r < count; r++) {
+    const order = Object.entries(runs);
+    for (const [name, file] of r % 2 ? order.reverse() : order) {
       const cpu = cpuMs(pid);
-      const res = wrk(url, typeof file === "function" ? file(r) : file, { seconds: SECONDS });
+      const res = wrk(url, typeof file === "function" ? file(r) : file, { seconds: SLICE_SECONDS });
       res.cpu_us_per_request = Math.round(((cpuMs(pid) - cpu) * 1000) / res.requests);
       rounds[name].push(res);
     }
@@ -61,14 +72,22 @@ function interleaved(url, pid, runs) {
   return rounds;
 }
 
-/** A route's median round, every round's rps, and its ratios to `base` taken round by round (median). */
+const quantile = (xs, q) => xs.slice().sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
+const round3 = (x) => +x.toFixed(3);
+
+/**
+ * A route's median round, every round's rps, and its ratios to `base` taken round by round: the median, and the
+ * quartiles of the rounds' ratios, which say how far this machine lets one run's figure be trusted.
+ */
 function summarise(rounds, base) {
   const mid = rounds.slice().sort((a, b) => a.rps - b.rps)[rounds.length >> 1];
   const out = { ...mid, rounds_rps: rounds.map((r) => r.rps) };
   if (base) {
-    out.rps_ratio = +median(rounds.map((r, i) => r.rps / base[i].rps)).toFixed(3);
-    out.p50_ratio = +median(rounds.map((r, i) => r.p50_ms / base[i].p50_ms)).toFixed(3);
-    out.cpu_ratio = +median(rounds.map((r, i) => base[i].cpu_us_per_request / r.cpu_us_per_request)).toFixed(3);
+    const rps = rounds.map((r, i) => r.rps / base[i].rps);
+    out.rps_ratio = round3(median(rps));
+    out.rps_ratio_quartiles = [round3(quantile(rps, 0.25)), round3(quantile(rps, 0.75))];
+    out.p50_ratio = round3(median(rounds.map((r, i) => r.p50_ms / base[i].p50_ms)));
+    out.cpu_ratio = round3(median(rounds.map((r, i) => base[i].cpu_us_per_request / r.cpu_us_per_request)));
   }
   return out;
 }
@@ -82,32 +101,52 @@ export async function lookupBench(host, secrets, edge) {
   const run = (name, file, opts) => (out[name] = ratio(wrk(url, file, { seconds: SECONDS, ...opts })));
   const cookie = (uid) => cookieFor(uid, secrets.UID_SECRET);
 
-  console.error("seeding KV ...");
   const known = uidFor("bench-known");
-  const kvUsers = (kind, r) => Array.from({ length: KV_RUN_USERS }, (_, i) => uidFor(`kv-${kind}-${r}-${i}`));
   await seed(url, [known]);
-  for (let r = 0; r < ROUNDS; r++) for (const kind of ["app", "bare"]) await seed(url, kvUsers(kind, r));
 
-  // Warm-up of every route measured, then the control and the cached routes in interleaved rounds.
+  // Warm-up of every route measured, then the control and the cached routes in interleaved rounds. They run before
+  // KV is seeded, so nothing that seeding leaves in workerd's memory can weigh on one route and not on the control.
   const healthz = writeRequests("dist/bench/healthz.tsv", [get("/healthz")]);
   const cached = writeRequests("dist/bench/cached.tsv", [get("/v1/segments", cookie(known))]);
   const unknown = writeRequests("dist/bench/unknown.tsv", [get("/v1/segments", cookie(uidFor("bench-unknown")))]);
   for (const file of [healthz, cached, unknown]) wrk(url, file, { seconds: 2 });
-  const hot = interleaved(url, pid, { control: healthz, cached_known: cached, unknown });
+  const hot = interleaved(url, pid, ROUNDS, { control: healthz, cached_known: cached, unknown });
   out.control = summarise(hot.control);
   out.cached_known = summarise(hot.cached_known, hot.control);
   out.unknown = summarise(hot.unknown, hot.control);
 
-  // The KV path against a bare KV read, interleaved too, each run on users nobody has read yet.
-  const kv = interleaved(url, pid, {
-    kv_path: (r) => writeRequests("dist/bench/kv-path.tsv", kvUsers("app", r).map((u) => get("/v1/segments", cookie(u)))),
-    bare_kv_get: (r) => writeRequests("dist/bench/bare-kv.tsv", kvUsers("bare", r).map((u) => get(`/__bench/kv?uid=${u}`))),
+  console.error("seeding KV ...");
+  const kvUsers = (kind, r) => Array.from({ length: KV_RUN_USERS }, (_, i) => uidFor(`kv-${kind}-${r}-${i}`));
+  for (let r = 0; r < KV_ROUNDS; r++) for (const kind of KV_KINDS) await seed(url, kvUsers(kind, r));
+
+  // The KV path against a bare KV read, interleaved too, each slice on users nobody has read yet; beside them the bare
+  // read plus the cookie check alone, and the cache's KV load alone, so the KV path's extra cost is accounted for.
+  const kvFile = (kind, line) => (r) => writeRequests(`dist/bench/kv-${kind}.tsv`, kvUsers(kind, r).map(line));
+  const kv = interleaved(url, pid, KV_ROUNDS, {
+    kv_path: kvFile("app", (u) => get("/v1/segments", cookie(u))),
+    bare_kv_get: kvFile("bare", (u) => get(`/__bench/kv?uid=${u}`)),
+    bare_kv_get_after_cookie_check: kvFile("verify", (u) => get("/__bench/kv-verify", cookie(u))),
+    cache_load_alone: kvFile("lookup", (u) => get(`/__bench/kv-lookup?uid=${u}`)),
   });
   out.kv_path = ratio(summarise(kv.kv_path));
   out.bare_kv_get = ratio(summarise(kv.bare_kv_get));
   const vsBare = summarise(kv.kv_path, kv.bare_kv_get);
-  Object.assign(out.kv_path, { ratio_to_bare_kv: vsBare.rps_ratio, p50_ratio_to_bare_kv: vsBare.p50_ratio, cpu_ratio_to_bare_kv: vsBare.cpu_ratio });
-  if ([...kv.kv_path, ...kv.bare_kv_get].some((r) => r.requests >= KV_RUN_USERS)) console.error("warning: a KV run wrapped around its users; later requests were cache hits");
+  Object.assign(out.kv_path, { ratio_to_bare_kv: vsBare.rps_ratio, ratio_to_bare_kv_quartiles: vsBare.rps_ratio_quartiles, p50_ratio_to_bare_kv: vsBare.p50_ratio, cpu_ratio_to_bare_kv: vsBare.cpu_ratio });
+  out.kv_parts = {
+    bare_kv_get_after_cookie_check: summarise(kv.bare_kv_get_after_cookie_check, kv.bare_kv_get),
+    cache_load_alone: summarise(kv.cache_load_alone, kv.bare_kv_get),
+  };
+  // Each part's CPU beyond the bare read, µs per request: the median of its per-round differences.
+  const extra = (rounds) => median(rounds.map((r, i) => r.cpu_us_per_request - kv.bare_kv_get[i].cpu_us_per_request));
+  out.kv_path_extra_cpu_us = {
+    whole_kv_path: extra(kv.kv_path),
+    cookie_check: extra(kv.bare_kv_get_after_cookie_check),
+    cache_load: extra(kv.cache_load_alone),
+    kv_cpu_us_bare: median(kv.bare_kv_get.map((r) => r.cpu_us_per_request)),
+  };
+  for (const [name, rounds] of Object.entries(kv)) {
+    if (rounds.some((r) => r.requests >= KV_RUN_USERS)) console.error(`warning: a ${name} slice wrapped around its users; it read some twice`);
+  }
 
   // The realistic mix: 1,000,000 users, Zipf (s = 1), 20 % known.
   console.error("building the Zipf mix ...");

@@ -2,9 +2,9 @@
 import { execFileSync } from "node:child_process";
 import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
-import { build, host } from "./miniflare-host.mjs";
+import { build, host, pin } from "./miniflare-host.mjs";
 import { connectIsolate } from "./isolate-heap.mjs";
-import { ensureWrk } from "./wrk.mjs";
+import { ensureWrk, pinLoad } from "./wrk.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 import { lookupBench } from "./lookup-bench.mjs";
 import { eventsBench } from "./events-bench.mjs";
@@ -17,12 +17,26 @@ console.error("building the bench Worker ...");
 const script = build("bench/bench-worker.ts", "bench");
 const INSPECTOR_PORT = 9249;
 const h = await host(script, { inspectorPort: INSPECTOR_PORT });
+// workerd on CPU 0, wrk on CPU 1 (when there are two), so neither takes the other's core.
+const pinned = cpus().length >= 2 && pin(h.workerdPid(), 0);
+if (pinned) pinLoad(1);
 // The edge isolate's own heap (after a full collection), read over workerd's inspector.
 const edge = await connectIsolate(INSPECTOR_PORT, "udn-edge", () => fetch(new URL("/healthz", h.url)).then((r) => r.arrayBuffer()));
-const results = { date: new Date().toISOString(), machine: { cpus: cpus().length, model: cpus()[0]?.model }, tool: "wrk -t1 -c4", seconds: Number(process.env.BENCH_SECONDS ?? 10) };
+/** Which parts run (all by default): e.g. BENCH_PARTS=lookup while working on the lookup path. */
+const parts = (process.env.BENCH_PARTS ?? "lookup,events,sync").split(",");
+const results = {
+  date: new Date().toISOString(),
+  machine: { cpus: cpus().length, model: cpus()[0]?.model },
+  tool: "wrk -t1 -c4",
+  pinned: pinned ? "workerd on CPU 0, wrk on CPU 1" : "not pinned",
+  seconds: Number(process.env.BENCH_SECONDS ?? 10),
+  rounds: Number(process.env.BENCH_ROUNDS ?? 20),
+  kv_rounds: Number(process.env.BENCH_KV_ROUNDS ?? 12),
+  slice_seconds: Number(process.env.BENCH_SLICE_SECONDS ?? 2),
+};
 try {
   results.lookup = await lookupBench(h, secrets, edge);
-  results.events = await eventsBench(h, secrets, results.lookup.control);
+  if (parts.includes("events")) results.events = await eventsBench(h, secrets, results.lookup.control);
 } finally {
   edge.close();
   await h.dispose();
@@ -33,4 +47,4 @@ console.log(JSON.stringify(results, null, 2));
 // Sync (issue 5) runs in its own Miniflare with its own harness; it adds its figures under "sync".
 // BENCH_SYNC_ARGS passes options through, e.g. "--users 20000 --skip-big" for a quick run.
 const syncArgs = (process.env.BENCH_SYNC_ARGS ?? "").split(" ").filter(Boolean);
-execFileSync("node", ["bench/sync-bench.mjs", ...syncArgs], { stdio: "inherit" });
+if (parts.includes("sync")) execFileSync("node", ["bench/sync-bench.mjs", ...syncArgs], { stdio: "inherit" });

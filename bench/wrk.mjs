@@ -22,8 +22,18 @@ function wrkArgs(baseUrl, requestFile, { seconds = 10, connections = 4, auth, st
   return ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile, auth ?? "-", String(start)];
 }
 
+/** The CPU wrk runs on once `pinLoad` was called: the load generator then never takes the server's core. */
+let loadCpu;
+
+/** From now on wrk runs on this CPU only (the bench pins workerd to the other: see miniflare-host.mjs `pin`). */
+export function pinLoad(cpu) {
+  loadCpu = cpu;
+}
+
 export function wrk(baseUrl, requestFile, opts = {}) {
-  return summary(execFileSync("wrk", wrkArgs(baseUrl, requestFile, opts), { encoding: "utf8", maxBuffer: 1 << 24 }));
+  const args = wrkArgs(baseUrl, requestFile, opts);
+  const [cmd, argv] = loadCpu === undefined ? ["wrk", args] : ["taskset", ["-c", String(loadCpu), "wrk", ...args]];
+  return summary(execFileSync(cmd, argv, { encoding: "utf8", maxBuffer: 1 << 24 }));
 }
 
 /** The same, without blocking: for several loads at once (the soak). */
