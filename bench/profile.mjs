@@ -43,7 +43,7 @@ try {
   await h.dispose();
 }
 
-/** Self time by function, and the share of the isolate's time that is idle, in the runtime, or in the bundle. */
+/** Self time per request by function; "busy" leaves out the samples where the isolate was idle or outside JS ("(program)"). */
 function report(kind, load, profile) {
   const dt = new Map();
   profile.samples.forEach((id, i) => dt.set(id, (dt.get(id) ?? 0) + (profile.timeDeltas[i] ?? 0)));
