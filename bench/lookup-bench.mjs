@@ -20,7 +20,8 @@ const KV_RUN_USERS = SLICE_SECONDS * 1_000;
 /** The KV path, and the bare read plus each part of what the KV path adds, so the gap is accounted for. */
 const KV_KINDS = ["app", "bare", "verify", "lookup"];
 
-const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
+/** A request line of wrk's request file (bench/requests.lua). */
+export const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
 
 /** Bench-control calls; retried, because workerd may close an idle keep-alive socket under them. */
 async function post(url, path, body) {
@@ -34,7 +35,8 @@ async function post(url, path, body) {
   }
 }
 
-async function seed(url, uids) {
+/** Writes a known profile to KV for each uid, 1,000 per call. */
+export async function seed(url, uids) {
   for (let i = 0; i < uids.length; i += 1000) await post(url, "/__bench/seed", uids.slice(i, i + 1000));
 }
 

@@ -4,13 +4,13 @@ import { build, host } from "./miniflare-host.mjs";
 import { connectIsolate } from "./isolate-heap.mjs";
 import { cookieFor, uidFor } from "./ids.mjs";
 import { ensureWrk, wrk, writeRequests } from "./wrk.mjs";
+import { get, seed } from "./lookup-bench.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const USERS = 20_000;
 const kind = process.argv[2] ?? "kv_path";
 const secret = readDevVars().UID_SECRET;
-const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
 const users = Array.from({ length: USERS }, (_, i) => uidFor(`profile-${i}`));
 /** Each kind's requests, as the bench sends them (lookup-bench.mjs). */
 const KINDS = {
@@ -26,9 +26,7 @@ mkdirSync("dist/bench", { recursive: true });
 const h = await host(build("bench/bench-worker.ts", "bench"), { inspectorPort: 9259, port: 8797 });
 const edge = await connectIsolate(9259, "udn-edge", () => fetch(new URL("/healthz", h.url)).then((r) => r.arrayBuffer()));
 try {
-  for (let i = 0; i < USERS; i += 1000) {
-    await fetch(new URL("/__bench/seed", h.url), { method: "POST", body: JSON.stringify(users.slice(i, i + 1000)) }).then((r) => r.json());
-  }
+  await seed(h.url, users);
   const file = writeRequests(`dist/bench/profile-${kind}.tsv`, KINDS[kind]());
   if (kind === "healthz" || kind === "cached_known") wrk(h.url, file, { seconds: 2 });
   await edge.call("Profiler.enable");

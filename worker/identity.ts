@@ -1,19 +1,17 @@
 /** Signed browser ids: `<uid>.<HMAC-SHA256(uid)>`, base64url, with a previous key accepted during rotation. */
 
 const encoder = new TextEncoder();
-const keys = new Map<string, Promise<CryptoKey>>();
-/** The same keys once imported: a new browser's check then waits for nothing but the HMAC. */
-const imported = new Map<string, CryptoKey>();
+/** Imported keys, per secret: the import's promise, then the key itself, so a new browser's check waits for nothing but the HMAC. */
+const keys = new Map<string, CryptoKey | Promise<CryptoKey>>();
 
 /** Imported keys are cached per isolate: importKey is slower than the HMAC itself. */
 function hmacKey(secret: string): CryptoKey | Promise<CryptoKey> {
-  const ready = imported.get(secret);
-  if (ready) return ready;
   let key = keys.get(secret);
   if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, key);
-    void key.then((k) => imported.set(secret, k), () => keys.delete(secret));
+    const importing = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
+    keys.set(secret, importing);
+    void importing.then((k) => keys.set(secret, k), () => keys.delete(secret));
+    key = importing;
   }
   return key;
 }

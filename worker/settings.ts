@@ -40,7 +40,7 @@ export function usableUidSecrets(env: Env): readonly string[] {
   const current = env.UID_SECRET ?? "";
   const previous = env.UID_SECRET_PREVIOUS ?? "";
   if (usable?.current !== current || usable.previous !== previous) {
-    const secrets = current.length < MIN_SECRET_LENGTH ? [] : [current, previous].filter((s) => s.length >= MIN_SECRET_LENGTH);
+    const secrets = current.length < MIN_SECRET_LENGTH ? [] : uidSecrets(env).filter((s) => s.length >= MIN_SECRET_LENGTH);
     usable = { current, previous, secrets: Object.freeze(secrets) };
   }
   return usable.secrets;
