@@ -102,8 +102,24 @@ describe("KV faults", () => {
     expect(res.status).toBe(200);
     expect(res.headers.get("X-UDN-Degraded")).toBe("kv-timeout");
     expect(await segs(res)).toEqual([]);
-    // The slow read still completed in the background and filled the cache.
-    expect(await segs(await call("/v1/users/f-3/segments", { headers: S2S }))).toEqual(["607"]);
+    // The slow read still completed after the answer (kept alive by waitUntil) and filled the cache: a KV that
+    // now fails is not even asked.
+    const down = faultyKv({ error: true });
+    const next = await callWith({ PROFILES: down }, "/v1/users/f-3/segments", { headers: S2S });
+    expect(next.headers.get("Server-Timing")).toBe("cache;desc=hit");
+    expect(await segs(next)).toEqual(["607"]);
+    expect(down.reads).toBe(0);
+  });
+
+  it("lets a batch's slow KV read fill the cache after its degraded answer", async () => {
+    await seed("f-6", ["608"]);
+    const slow = { PROFILES: faultyKv({ delayMs: 300 }), KV_DEADLINE_MS: "20" };
+    const res = await callWith(slow, "/v1/lookup", { method: "POST", headers: S2S, body: JSON.stringify({ uids: ["f-6"] }) });
+    expect(res.headers.get("X-UDN-Degraded")).toBe("kv-timeout");
+    expect(await res.json()).toEqual({ results: { "f-6": [] } });
+    const down = faultyKv({ error: true });
+    expect(await segs(await callWith({ PROFILES: down }, "/v1/users/f-6/segments", { headers: S2S }))).toEqual(["608"]);
+    expect(down.reads).toBe(0);
   });
 
   it("degrades a batch lookup the same way, never a 5xx", async () => {
