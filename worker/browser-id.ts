@@ -22,7 +22,7 @@ const verifiedCookies = new Map<string, { uid: string; stale: boolean }>();
  * oldest entry goes (first in, first out: a hit does not reorder, which keeps the hot path's check a
  * plain get); its browser pays one signature check when it comes back.
  */
-export const verifiedMemo = { maxEntries: 50_000, size: (): number => verifiedCookies.size };
+export const verifiedMemo = { maxEntries: 50_000, size: (): number => verifiedCookies.size, clear: (): void => verifiedCookies.clear() };
 /** The secrets the memo's answers were given under (usableUidSecrets returns one array per secret set). */
 let verifiedUnder: readonly string[] | undefined;
 
@@ -37,12 +37,11 @@ export function rememberedCookie(value: string | undefined, secrets: readonly st
 }
 
 /** Checks a cookie value's signature, remembering a good one. */
-export async function verifyCookie(value: string | undefined, secrets: readonly string[]) {
+export function verifyCookie(value: string | undefined, secrets: readonly string[]) {
   const known = rememberedCookie(value, secrets);
   if (known || !value) return known;
-  const verified = await verifySignedUid(value, secrets);
-  // Not remembered if the secrets changed while verifying: the answer was given under the old ones.
-  if (verified && secrets === verifiedUnder) {
+  const verified = verifySignedUid(value, secrets);
+  if (verified) {
     for (const oldest of verifiedCookies.keys()) {
       if (verifiedCookies.size < verifiedMemo.maxEntries) break;
       verifiedCookies.delete(oldest);
@@ -72,7 +71,7 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
     logEvent("error", "UID_SECRET is missing or too short; browsers are not identified");
     return next();
   }
-  const verified = await verifyCookie(getCookie(c, ID_COOKIE), secrets);
+  const verified = verifyCookie(getCookie(c, ID_COOKIE), secrets);
   const uid = verified?.uid ?? newUid();
   // A new id, or one signed with the previous secret during a rotation, gets a cookie signed with the current one.
   const signed = verified && !verified.stale ? undefined : await signUid(uid, secrets[0]!);

@@ -9,7 +9,7 @@
 import { parse as parseCookies } from "hono/utils/cookie";
 import { getQueryParam } from "hono/utils/url";
 import { acceptedToken, bearerToken } from "./auth";
-import { ID_COOKIE, OPTOUT_COOKIE, rememberedCookie, verifyCookie } from "./browser-id";
+import { ID_COOKIE, OPTOUT_COOKIE, verifyCookie } from "./browser-id";
 import { decideConsentCached } from "./consent/decision-cache";
 import { CONSENT_PARAMS, readConsentSignals } from "./consent/signals";
 import { corsHeaders, originAllowed } from "./cors";
@@ -69,9 +69,7 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
     const { format, callback } = queryStart < 0 ? JSON_FORMAT : parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
     const to: Target = { req, env, ctx, format, callback, origin: s2s ? null : seen.origin, started: Date.now() };
     const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, queryStart, seen);
-    if (uid === undefined) return undefined;
-    if (typeof uid === "string") return answer(to, uid);
-    return uid.then((u) => (u === undefined ? undefined : answer(to, u))).catch(() => undefined);
+    return uid === undefined ? undefined : answer(to, uid);
   } catch {
     // Whatever went wrong, the app meets it too and answers it properly.
     return undefined;
@@ -93,9 +91,9 @@ interface Target {
 
 /**
  * The browser's uid when its consent allows and its cookie is good under the current secret: remembered
- * from an earlier check, or checked now (a promise). A new browser, or an id to re-sign, is the app's.
+ * from an earlier check, or checked now. A new browser, or an id to re-sign, is the app's.
  */
-function browserUid(env: Env, url: string, queryStart: number, seen: Seen): string | Promise<string | undefined> | undefined {
+function browserUid(env: Env, url: string, queryStart: number, seen: Seen): string | undefined {
   const text = queryStart < 0 ? "" : url.slice(queryStart + 1);
   const query = CONSENT_HINT.test(text) ? new URLSearchParams(text) : undefined;
   if (!decideConsentCached(readConsentSignals(query, seen.secGpc), consentPolicy(env)).allowed) return undefined;
@@ -103,9 +101,8 @@ function browserUid(env: Env, url: string, queryStart: number, seen: Seen): stri
   if (value === null) return undefined;
   const secrets = usableUidSecrets(env);
   if (!value || secrets.length === 0) return undefined;
-  const remembered = rememberedCookie(value, secrets);
-  if (remembered) return remembered.stale ? undefined : remembered.uid;
-  return verifyCookie(value, secrets).then((v) => (v && !v.stale ? v.uid : undefined));
+  const v = verifyCookie(value, secrets);
+  return v && !v.stale ? v.uid : undefined;
 }
 
 /** `udn_id=<value>` alone, the header a browser with an id sends us: the whole cookie parse is not needed. */
@@ -128,9 +125,10 @@ function serverUid(env: Env, path: string, seen: Seen): string | undefined {
   return token && acceptedToken(token, apiKeys(env.API_KEYS)) ? uid : undefined;
 }
 
-function answer(to: Target, uid: string): Response | Promise<Response> {
+function answer(to: Target, uid: string): Hot | Promise<Hot> {
   const l = lookupProfile(to.env, to.ctx, uid);
-  return l instanceof Promise ? l.then((r) => respond(to, r)) : respond(to, l);
+  // A miss that went wrong anyhow is the app's to answer, as anything else that goes wrong here.
+  return l instanceof Promise ? l.then((r) => respond(to, r)).catch(() => undefined) : respond(to, l);
 }
 
 function respond(to: Target, l: Lookup): Response {

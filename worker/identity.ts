@@ -1,18 +1,26 @@
 /** Signed browser ids: `<uid>.<HMAC-SHA256(uid)>`, base64url, with a previous key accepted during rotation. */
+import { equalBytes, hmacKey as macKey, hmacSha256, type HmacKey } from "./hmac-sha256";
 
 const encoder = new TextEncoder();
-/** Imported keys, per secret: the import's promise, then the key itself, so a new browser's check waits for nothing but the HMAC. */
-const keys = new Map<string, CryptoKey | Promise<CryptoKey>>();
+/** Signing keys (WebCrypto), per secret: only a new browser's id is signed, so signing stays on the platform's HMAC. */
+const signingKeys = new Map<string, Promise<CryptoKey>>();
 
-/** Imported keys are cached per isolate: importKey is slower than the HMAC itself. */
-function hmacKey(secret: string): CryptoKey | Promise<CryptoKey> {
-  let key = keys.get(secret);
+function signingKey(secret: string): Promise<CryptoKey> {
+  let key = signingKeys.get(secret);
   if (!key) {
-    const importing = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign", "verify"]);
-    keys.set(secret, importing);
-    void importing.then((k) => keys.set(secret, k), () => keys.delete(secret));
-    key = importing;
+    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    signingKeys.set(secret, key);
+    void key.catch(() => signingKeys.delete(secret));
   }
+  return key;
+}
+
+/** Checking keys (plain JS HMAC), per secret: every returning browser's cookie is checked, synchronously. */
+const checkingKeys = new Map<string, HmacKey>();
+
+function checkingKey(secret: string): HmacKey {
+  let key = checkingKeys.get(secret);
+  if (!key) checkingKeys.set(secret, (key = macKey(encoder.encode(secret))));
   return key;
 }
 
@@ -63,34 +71,33 @@ export function newUid(): string {
 }
 
 export async function signUid(uid: string, secret: string): Promise<string> {
-  const sig = await crypto.subtle.sign("HMAC", await hmacKey(secret), encoder.encode(uid));
+  const sig = await crypto.subtle.sign("HMAC", await signingKey(secret), encoder.encode(uid));
   return `${uid}.${toBase64Url(new Uint8Array(sig))}`;
 }
 
 /**
- * Verifies a cookie value against the current secret, then the previous one.
- * `crypto.subtle.verify` compares in constant time.
+ * Verifies a cookie value against the current secret, then the previous one; the signatures are compared in
+ * constant time.
  * @returns the uid, or undefined for a forged, garbled or foreign value.
  */
-export async function verifyUid(value: string | undefined, secrets: readonly string[]): Promise<string | undefined> {
-  return (await verifySignedUid(value, secrets))?.uid;
+export function verifyUid(value: string | undefined, secrets: readonly string[]): string | undefined {
+  return verifySignedUid(value, secrets)?.uid;
 }
 
 /**
  * Like verifyUid, and tells whether the value was signed with an older secret than the first,
  * so the caller can re-sign it: once every returning browser has a current signature, the old key can go.
  */
-export async function verifySignedUid(value: string | undefined, secrets: readonly string[]): Promise<{ uid: string; stale: boolean } | undefined> {
+export function verifySignedUid(value: string | undefined, secrets: readonly string[]): { uid: string; stale: boolean } | undefined {
   if (!value || value.length > 80) return undefined;
   const dot = value.indexOf(".");
   const uid = value.slice(0, dot);
   if (dot < 0 || !UID_PATTERN.test(uid)) return undefined;
   const sig = fromBase64Url(value.slice(dot + 1));
   if (!sig || sig.length !== 32) return undefined;
+  const message = encoder.encode(uid);
   for (const [i, secret] of secrets.entries()) {
-    if (!secret) continue;
-    const key = hmacKey(secret);
-    if (await crypto.subtle.verify("HMAC", key instanceof Promise ? await key : key, sig, encoder.encode(uid))) return { uid, stale: i > 0 };
+    if (secret && equalBytes(hmacSha256(checkingKey(secret), message), sig)) return { uid, stale: i > 0 };
   }
   return undefined;
 }

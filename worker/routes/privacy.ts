@@ -18,7 +18,7 @@ export async function eraseUser(env: Env, uid: string): Promise<void> {
 }
 
 async function optout(c: Context<AppEnv>): Promise<Response> {
-  const uid = await verifyUid(getCookie(c, ID_COOKIE), uidSecrets(c.env));
+  const uid = verifyUid(getCookie(c, ID_COOKIE), uidSecrets(c.env));
   if (uid) {
     await eraseUser(c.env, uid);
     await logPrivacyAction(c.env, uid, "optout", c.req.raw);
