@@ -89,6 +89,19 @@ describe("hot path", () => {
     }
   });
 
+  it("answers a cookie it has never seen, of a cached user, without awaiting anything", async () => {
+    // A second signature of KNOWN's id would be the same value: another cached user's cookie, checked here first.
+    const uid = "HotPathSyncCheckUser00";
+    profileCache.set(uid, { ts: 1, segments: [{ id: "607", taxonomy: 4 }] }, Date.now());
+    const cookie = `udn_id=${await signUid(uid, env.UID_SECRET)}`;
+    const res = hotFetch(new Request(`${BASE}/v1/segments?format=gpt`, { headers: { Cookie: cookie } }), env, createExecutionContext());
+    expect(res).toBeInstanceOf(Response);
+    expect(await (res as Response).json()).toEqual({ udn: ["607"] });
+    const forgedValue = `${cookie.slice(0, -2)}${cookie.endsWith("AA") ? "QA" : "AA"}`;
+    const forged = hotFetch(new Request(`${BASE}/v1/segments`, { headers: { Cookie: forgedValue } }), env, createExecutionContext());
+    expect(forged).toBeUndefined();
+  });
+
   it("serves a stale entry as the app would, and starts one refresh", async () => {
     clock.now = () => Date.now() + 20_000;
     const { hot, full } = await both(`${BASE}/v1/segments`, { headers: { Cookie: cookies[KNOWN]! } });
