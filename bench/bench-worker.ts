@@ -1,4 +1,4 @@
-/** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, cache stats, seeding, in-isolate cost loop). */
+/** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, the KV routes and the cost loop inside workerd, cache stats, seeding). */
 import { verifiedMemo, verifyCookie } from "../worker/browser-id";
 import { usableUidSecrets } from "../worker/settings";
 import { signUid } from "../worker/identity";
@@ -95,6 +95,31 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       }
       return Response.json({ n });
     }
+    case "/__bench/kv-paired": {
+      // The KV routes inside workerd, without HTTP and wrk: blocks of each route over the same users, alternating, so that
+      // the drift of this machine and of Miniflare's KV (±20 % between slices over HTTP) falls on every route alike.
+      // Each block starts with empty caches, so every read is a KV read and every cookie gets its signature checked.
+      const uids = (await req.json()) as string[];
+      const secret = usableUidSecrets(env)[0] ?? "";
+      const kinds = (url.searchParams.get("kinds") ?? "bare,app").split(",");
+      const block = Number(url.searchParams.get("block") ?? 50);
+      const path = (kind: string, uid: string) => ({ app: "/v1/segments", bare: `/__bench/kv?uid=${uid}`, verify: "/__bench/kv-verify", lookup: `/__bench/kv-lookup?uid=${uid}` })[kind] ?? "";
+      const cookies = await Promise.all(uids.map(async (uid) => `udn_id=${await signUid(uid, secret)}`));
+      const blocks: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
+      for (let from = 0, b = 0; from < uids.length; from += block, b++) {
+        for (const kind of b % 2 ? [...kinds].reverse() : kinds) {
+          const requests = uids.slice(from, from + block).map((uid, i) => new Request(`http://bench${path(kind, uid)}`, { headers: { Cookie: cookies[from + i] ?? "" } }));
+          profileCache.clear();
+          verifiedMemo.clear();
+          // workerd's clock moves only across I/O: one read first, so that the block's start is now.
+          await env.PROFILES.get("bench-clock");
+          const started = Date.now();
+          for (const r of requests) await (await benchWorker.fetch(r, env, ctx)).text();
+          blocks[kind]?.push(Date.now() - started);
+        }
+      }
+      return Response.json(blocks);
+    }
     case "/__bench/loop": {
       const n = Number(url.searchParams.get("n") ?? 0);
       const template = await loopRequest(url.searchParams.get("kind") ?? "", env);
@@ -110,7 +135,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
   return new Response("no bench route", { status: 404 });
 }
 
-export default {
+const benchWorker = {
   ...worker,
   fetch(req: Request, env: Env, ctx: ExecutionContext) {
     // A string test, not a URL parse: the harness must not add its own cost to every measured request.
@@ -118,3 +143,4 @@ export default {
     return worker.fetch(req, env, ctx);
   },
 } satisfies ExportedHandler<Env>;
+export default benchWorker;

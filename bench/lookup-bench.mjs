@@ -17,8 +17,14 @@ const MIX_LENGTH = 80_000;
 const KV_ROUNDS = Number(process.env.BENCH_KV_ROUNDS ?? 12);
 /** Fresh users for each KV slice (~700 rps at best here, so a slice does not wrap): no slice reads what another warmed. */
 const KV_RUN_USERS = SLICE_SECONDS * 1_000;
-/** The KV path, and the bare read plus each part of what the KV path adds, so the gap is accounted for. */
-const KV_KINDS = ["app", "bare", "verify", "lookup"];
+/** The KV path and the bare read, over HTTP. */
+const KV_KINDS = ["app", "bare"];
+/**
+ * The KV routes inside workerd (bench-worker.ts /__bench/kv-paired): the KV path, the bare read, and the bare read plus
+ * each part of what the KV path adds, in blocks of 50 reads that alternate, over the same users in every round.
+ */
+const KV_PAIRED_KINDS = ["bare", "app", "verify", "lookup"];
+const KV_PAIRED_ROUNDS = Number(process.env.BENCH_KV_PAIRED_ROUNDS ?? 6);
 
 /** A request line of wrk's request file (bench/requests.lua). */
 export const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
@@ -94,6 +100,32 @@ function summarise(rounds, base) {
   return out;
 }
 
+/**
+ * The KV routes inside workerd, each read of a block timed together (bench-worker.ts /__bench/kv-paired): per route,
+ * µs per read, µs beyond the bare read, and its ratio to the bare read (median and quartiles over the paired blocks).
+ */
+async function kvPaired(url, uids) {
+  const blocks = Object.fromEntries(KV_PAIRED_KINDS.map((k) => [k, []]));
+  await post(url, `/__bench/kv-paired?kinds=${KV_PAIRED_KINDS}`, uids.slice(0, 500));
+  for (let r = 0; r < KV_PAIRED_ROUNDS; r++) {
+    const round = await post(url, `/__bench/kv-paired?kinds=${KV_PAIRED_KINDS}`, uids);
+    for (const k of KV_PAIRED_KINDS) blocks[k].push(...round[k]);
+  }
+  const sum = (xs) => xs.reduce((a, b) => a + b, 0);
+  const reads = KV_PAIRED_ROUNDS * uids.length;
+  const out = { rounds: KV_PAIRED_ROUNDS, reads_per_route: reads, block: 50 };
+  for (const k of KV_PAIRED_KINDS) {
+    const ratios = blocks.bare.map((b, i) => b / blocks[k][i]);
+    out[k] = {
+      us_per_read: Math.round((sum(blocks[k]) * 1000) / reads),
+      extra_us_per_read: Math.round(((sum(blocks[k]) - sum(blocks.bare)) * 1000) / reads),
+      ratio_to_bare: round3(median(ratios)),
+      ratio_to_bare_quartiles: [round3(quantile(ratios, 0.25)), round3(quantile(ratios, 0.75))],
+    };
+  }
+  return out;
+}
+
 /** @param edge the edge isolate's heap reader (bench/isolate-heap.mjs) */
 export async function lookupBench(host, secrets, edge) {
   const url = host.url;
@@ -108,48 +140,42 @@ export async function lookupBench(host, secrets, edge) {
 
   // Warm-up of every route measured, then the control and the cached routes in interleaved rounds. They run before
   // KV is seeded, so nothing that seeding leaves in workerd's memory can weigh on one route and not on the control.
+  // The control runs twice: as the issue names it (a bare GET /healthz), and with the very request a lookup sends
+  // (its Cookie header), so that one ratio tells the answer's cost apart from the request's bytes.
   const healthz = writeRequests("dist/bench/healthz.tsv", [get("/healthz")]);
+  const healthzSame = writeRequests("dist/bench/healthz-cookie.tsv", [get("/healthz", cookie(known))]);
   const cached = writeRequests("dist/bench/cached.tsv", [get("/v1/segments", cookie(known))]);
   const unknown = writeRequests("dist/bench/unknown.tsv", [get("/v1/segments", cookie(uidFor("bench-unknown")))]);
-  for (const file of [healthz, cached, unknown]) wrk(url, file, { seconds: 2 });
-  const hot = interleaved(url, pid, ROUNDS, { control: healthz, cached_known: cached, unknown });
+  for (const file of [healthz, healthzSame, cached, unknown]) wrk(url, file, { seconds: 2 });
+  const hot = interleaved(url, pid, ROUNDS, { control: healthz, control_same_request: healthzSame, cached_known: cached, unknown });
   out.control = summarise(hot.control);
-  out.cached_known = summarise(hot.cached_known, hot.control);
-  out.unknown = summarise(hot.unknown, hot.control);
+  out.control_same_request = summarise(hot.control_same_request, hot.control);
+  for (const name of ["cached_known", "unknown"]) {
+    const same = summarise(hot[name], hot.control_same_request);
+    out[name] = { ...summarise(hot[name], hot.control), rps_ratio_same_request: same.rps_ratio, rps_ratio_same_request_quartiles: same.rps_ratio_quartiles, p50_ratio_same_request: same.p50_ratio, cpu_ratio_same_request: same.cpu_ratio };
+  }
 
   console.error("seeding KV ...");
   const kvUsers = (kind, r) => Array.from({ length: KV_RUN_USERS }, (_, i) => uidFor(`kv-${kind}-${r}-${i}`));
   for (let r = 0; r < KV_ROUNDS; r++) for (const kind of KV_KINDS) await seed(url, kvUsers(kind, r));
 
-  // The KV path against a bare KV read, interleaved too, each slice on users nobody has read yet; beside them the bare
-  // read plus the cookie check alone, and the cache's KV load alone, so the KV path's extra cost is accounted for.
+  // The KV path against a bare KV read over HTTP, interleaved too, each slice on users nobody has read yet. The bare
+  // read's requests carry the same cookies, unread.
   const kvFile = (kind, line) => (r) => writeRequests(`dist/bench/kv-${kind}.tsv`, kvUsers(kind, r).map(line));
   const kv = interleaved(url, pid, KV_ROUNDS, {
     kv_path: kvFile("app", (u) => get("/v1/segments", cookie(u))),
-    bare_kv_get: kvFile("bare", (u) => get(`/__bench/kv?uid=${u}`)),
-    bare_kv_get_after_cookie_check: kvFile("verify", (u) => get("/__bench/kv-verify", cookie(u))),
-    cache_load_alone: kvFile("lookup", (u) => get(`/__bench/kv-lookup?uid=${u}`)),
+    bare_kv_get: kvFile("bare", (u) => get(`/__bench/kv?uid=${u}`, cookie(u))),
   });
   out.kv_path = ratio(summarise(kv.kv_path));
   out.bare_kv_get = ratio(summarise(kv.bare_kv_get));
   const vsBare = summarise(kv.kv_path, kv.bare_kv_get);
   Object.assign(out.kv_path, { ratio_to_bare_kv: vsBare.rps_ratio, ratio_to_bare_kv_quartiles: vsBare.rps_ratio_quartiles, p50_ratio_to_bare_kv: vsBare.p50_ratio, cpu_ratio_to_bare_kv: vsBare.cpu_ratio });
-  out.kv_parts = {
-    bare_kv_get_after_cookie_check: summarise(kv.bare_kv_get_after_cookie_check, kv.bare_kv_get),
-    cache_load_alone: summarise(kv.cache_load_alone, kv.bare_kv_get),
-  };
-  // Each part's CPU beyond the bare read, µs per request: the median of its per-round differences.
-  const extra = (rounds) => median(rounds.map((r, i) => r.cpu_us_per_request - kv.bare_kv_get[i].cpu_us_per_request));
-  out.kv_path_extra_cpu_us = {
-    whole_kv_path: extra(kv.kv_path),
-    cookie_check: extra(kv.bare_kv_get_after_cookie_check),
-    cache_load: extra(kv.cache_load_alone),
-    kv_cpu_us_bare: median(kv.bare_kv_get.map((r) => r.cpu_us_per_request)),
-  };
+  out.kv_path.extra_cpu_us_beyond_bare = median(kv.kv_path.map((r, i) => r.cpu_us_per_request - kv.bare_kv_get[i].cpu_us_per_request));
   for (const [name, rounds] of Object.entries(kv)) {
     if (rounds.some((r) => r.requests >= KV_RUN_USERS)) console.error(`warning: a ${name} slice wrapped around its users; it read some twice`);
   }
-
+  console.error("the KV routes inside workerd ...");
+  out.kv_path_in_isolate = await kvPaired(url, kvUsers("app", 0));
   // The realistic mix: 1,000,000 users, Zipf (s = 1), 20 % known.
   console.error("building the Zipf mix ...");
   const draw = zipf(MIX_USERS, 1.0);
