@@ -41,7 +41,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
     // The bare read after the cookie check the KV path makes, and the cache's KV load alone: the KV path's parts.
     case "/__bench/kv-verify": {
       const value = /udn_id=([^;]+)/.exec(req.headers.get("Cookie") ?? "")?.[1];
-      const v = await verifyCookie(value, usableUidSecrets(env));
+      const v = verifyCookie(value, usableUidSecrets(env));
       return new Response(await env.PROFILES.get(profileKey(v?.uid ?? ""), { cacheTtl: 30 }));
     }
     case "/__bench/kv-lookup": {
