@@ -3,45 +3,15 @@ import { GppModel } from "@iabgpp/cmpapi";
 import { GVL, TCModel, TCString } from "@iabtcf/core";
 import type { BrowserContext } from "playwright-core";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
+import { globalVendorList } from "../fixtures/global-vendor-list";
 
 const vars = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.bindings as Record<string, string>;
 const VENDOR = Number(vars.CONSENT_VENDOR_ID);
 const PURPOSES = vars.CONSENT_PURPOSES!.split(",").map(Number);
 
-function vendorList() {
-  const purpose = (id: number) => ({ id, name: `Purpose ${id}`, description: "", illustrations: [] });
-  return {
-    gvlSpecificationVersion: 3,
-    vendorListVersion: 100,
-    tcfPolicyVersion: 4,
-    lastUpdated: "2026-11-01T00:00:00Z",
-    purposes: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((id) => [id, purpose(id)])),
-    specialPurposes: {},
-    features: {},
-    specialFeatures: {},
-    stacks: {},
-    vendors: {
-      [VENDOR]: {
-        id: VENDOR,
-        name: "UDN",
-        purposes: [1, 2, 3, 4],
-        legIntPurposes: [],
-        flexiblePurposes: [2, 3, 4],
-        specialPurposes: [],
-        features: [],
-        specialFeatures: [],
-        policyUrl: "https://udn.example/privacy",
-        cookieMaxAgeSeconds: 34_560_000,
-        usesCookies: true,
-        usesNonCookieAccess: false,
-      },
-    },
-  };
-}
-
 /** A TCF v2.2 TC string giving our vendor consent for every purpose we need, or (`granted: false`) for none. */
 export function tcString(granted: boolean): string {
-  const model = new TCModel(new GVL(vendorList() as never));
+  const model = new TCModel(new GVL(globalVendorList([VENDOR]) as never));
   model.cmpId = 10;
   model.cmpVersion = 1;
   model.isServiceSpecific = true;

@@ -2,41 +2,12 @@
 import { GppModel } from "@iabgpp/cmpapi";
 import { GVL, PurposeRestriction, RestrictionType, TCModel, TCString } from "@iabtcf/core";
 import { env } from "cloudflare:workers";
+import { globalVendorList } from "../fixtures/global-vendor-list";
 
 export const VENDOR = Number(env.CONSENT_VENDOR_ID);
 export const PURPOSES = env.CONSENT_PURPOSES.split(",").map(Number);
+/** A second vendor in the list, so that strings can name a vendor other than us. */
 const OTHER_VENDOR = 99;
-
-/** A small Global Vendor List naming us and one other vendor, both asking consent for purposes 1-4. */
-function vendorList() {
-  const purpose = (id: number) => ({ id, name: `Purpose ${id}`, description: "", illustrations: [] });
-  const vendor = (id: number) => ({
-    id,
-    name: `Vendor ${id}`,
-    purposes: [1, 2, 3, 4],
-    legIntPurposes: [],
-    flexiblePurposes: [2, 3, 4],
-    specialPurposes: [],
-    features: [],
-    specialFeatures: [],
-    policyUrl: "https://vendor.example/privacy",
-    cookieMaxAgeSeconds: 34_560_000,
-    usesCookies: true,
-    usesNonCookieAccess: false,
-  });
-  return {
-    gvlSpecificationVersion: 3,
-    vendorListVersion: 100,
-    tcfPolicyVersion: 4,
-    lastUpdated: "2026-11-01T00:00:00Z",
-    purposes: Object.fromEntries([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11].map((id) => [id, purpose(id)])),
-    specialPurposes: {},
-    features: {},
-    specialFeatures: {},
-    stacks: {},
-    vendors: { [VENDOR]: vendor(VENDOR), [OTHER_VENDOR]: vendor(OTHER_VENDOR) },
-  };
-}
 
 export interface TcOptions {
   vendors?: number[];
@@ -47,7 +18,7 @@ export interface TcOptions {
 
 /** A TCF v2.2 TC string; by default one giving us consent for every purpose we need. */
 export function tcString(opts: TcOptions = {}): string {
-  const model = new TCModel(new GVL(vendorList() as never));
+  const model = new TCModel(new GVL(globalVendorList([VENDOR, OTHER_VENDOR]) as never));
   model.cmpId = 10;
   model.cmpVersion = 1;
   model.isServiceSpecific = true;
