@@ -42,30 +42,20 @@ function deadline(env: Env): number {
 
 class Timeout extends Error {}
 
-/**
- * The read, or a Timeout once `ms` have passed. Only then is the read handed to `waitUntil`, to land in the cache
- * after the answer: a read that beats the deadline is awaited by the answer itself, and most do.
- */
-function within<T>(p: Promise<T>, ms: number, ctx: WaitUntil): Promise<T> {
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
   let timer: number | null = null;
-  const timeout = new Promise<never>(
-    (_, reject) =>
-      (timer = setTimeout(() => {
-        ctx.waitUntil(p.catch(() => {}));
-        reject(new Timeout());
-      }, ms)),
-  );
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout()), ms)));
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-/** One shared KV read per key. */
-function load(env: Env, uid: string): Promise<Profile | null> {
-  return profileCache.load(uid, async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })), () => clock.now());
-}
-
-/** A stale entry's background refresh, kept alive past the response (one per key: the load is shared). */
-function refresh(env: Env, ctx: WaitUntil, uid: string): void {
-  if (!profileCache.isLoading(uid)) ctx.waitUntil(load(env, uid).catch(() => {}));
+/**
+ * One shared KV read per key, kept alive past the response so that its answer still lands in the cache: after a
+ * deadline, and when the request that started it goes away (a client that disconnects) while others wait on it.
+ */
+function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
+  const p = profileCache.load(uid, async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })), () => clock.now());
+  ctx.waitUntil(p.catch(() => {}));
+  return p;
 }
 
 /**
@@ -75,11 +65,11 @@ function refresh(env: Env, ctx: WaitUntil, uid: string): void {
 export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | Promise<Lookup> {
   const { outcome, value } = profileCache.peek(uid, clock.now());
   if (outcome !== "miss") {
-    if (outcome === "stale") refresh(env, ctx, uid);
+    if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
     return { profile: value ?? EMPTY_PROFILE, outcome };
   }
   const started = clock.now();
-  return within(load(env, uid), deadline(env), ctx).then(
+  return within(load(env, ctx, uid), deadline(env)).then(
     (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),
     (e: unknown) => ({
       profile: profileCache.fallback(uid) ?? EMPTY_PROFILE,
@@ -99,7 +89,7 @@ export async function lookupProfiles(env: Env, ctx: WaitUntil, uids: readonly st
     const { outcome, value } = profileCache.peek(uid, now);
     if (outcome === "miss") missing.push(uid);
     else {
-      if (outcome === "stale") refresh(env, ctx, uid);
+      if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
       profiles.set(uid, value ?? EMPTY_PROFILE);
     }
   }
@@ -109,8 +99,9 @@ export async function lookupProfiles(env: Env, ctx: WaitUntil, uids: readonly st
     for (const uid of missing) profileCache.offer(uid, decode(texts.get(profileKey(uid)) ?? null), started, clock.now());
     return texts;
   });
+  ctx.waitUntil(read.catch(() => {}));
   try {
-    const texts = await within(read, deadline(env), ctx);
+    const texts = await within(read, deadline(env));
     for (const uid of missing) profiles.set(uid, decode(texts.get(profileKey(uid)) ?? null) ?? EMPTY_PROFILE);
     return { profiles };
   } catch (e) {
