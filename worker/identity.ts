@@ -2,7 +2,7 @@
 import { equalBytes, hmacKey as macKey, hmacSha256, type HmacKey } from "./hmac-sha256";
 
 const encoder = new TextEncoder();
-/** Signing keys (WebCrypto), per secret: only a new browser's id is signed, so signing stays on the platform's HMAC. */
+/** Signing keys (WebCrypto), per secret: only new browsers' ids (and ids re-signed after a rotation) are signed, so signing stays on the platform's HMAC. */
 const signingKeys = new Map<string, Promise<CryptoKey>>();
 
 function signingKey(secret: string): Promise<CryptoKey> {
