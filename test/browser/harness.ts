@@ -119,6 +119,7 @@ export async function watchPage(context: BrowserContext, edgeOrigin: string, all
   // Edge traffic through DevTools: Playwright reports beacons incompletely (no body, and not always a finish).
   const cdp = await context.newCDPSession(page);
   await cdp.send("Network.enable");
+  let bodies = Promise.resolve();
   const seen = new Map<string, Partial<EdgeCall> & { started: number; sentHeaders?: boolean; answered?: boolean }>();
   const entry = (id: string) => seen.get(id) ?? seen.set(id, { started: Infinity }).get(id)!;
   const header = (headers: Record<string, string>, name: string) => Object.entries(headers).find(([k]) => k.toLowerCase() === name)?.[1];
@@ -127,9 +128,10 @@ export async function watchPage(context: BrowserContext, edgeOrigin: string, all
     Object.assign(entry(e.requestId), { started: e.timestamp, method: e.request.method, url: new URL(e.request.url) });
     if (e.request.method !== "POST" || !e.request.url.startsWith(`${edgeOrigin}/v1/events`)) return;
     const contentType = header(e.request.headers, "content-type") ?? "";
-    cdp
-      .send("Network.getRequestPostData", { requestId: e.requestId })
-      .then((d) => w.beacons.push({ url: new URL(e.request.url), contentType, body: d.postData }))
+    // Bodies are read one after another so that `beacons` keeps the order they were sent in.
+    bodies = bodies
+      .then(() => cdp.send("Network.getRequestPostData", { requestId: e.requestId }))
+      .then((d) => void w.beacons.push({ url: new URL(e.request.url), contentType, body: d.postData }))
       // A body still being read when the test closes the browser is no finding.
       .catch((err: unknown) => void (/has been closed/.test(String(err)) || w.problems.push(`could not read an event body: ${String(err)}`)));
   });

@@ -39,6 +39,8 @@ describe("the tag on a publisher's page", () => {
     await page.evaluate(threeCarViews);
     await expect.poll(() => page.evaluate(() => window.udn.segments()), POLL).toEqual(expect.arrayContaining(["806", "244"]));
 
+    // A body is read through DevTools after it is sent: the segments it made can be seen before it is.
+    await expect.poll(() => beacons.length, POLL).toBe(2);
     const bodies = beacons.map((b) => (JSON.parse(b.body) as { events: { type: string; props: Record<string, string> }[] }).events);
     expect(bodies.map((events) => events.map((e) => e.props.category))).toEqual([["news"], ["auto", "auto", "auto"]]);
     for (const b of beacons) expect(b.contentType).toBe("text/plain;charset=UTF-8");
