@@ -1,20 +1,18 @@
 // Lookup benchmarks (issue 3): every lookup kind over HTTP against the /healthz control, the Zipf mix, and the in-isolate cost loop.
-import { cookieFor, uidFor, zipf } from "./ids.mjs";
-import { wrk, writeRequests } from "./wrk.mjs";
-import { cpuMs, rssMiB } from "./miniflare-host.mjs";
+import { cookieFor, uidFor } from "./ids.mjs";
+import { get, wrk, writeRequests } from "./wrk.mjs";
+import { rssMiB } from "./miniflare-host.mjs";
+import { interleaved, median, round3, SLICE_SECONDS, spread, summarise } from "./rounds.mjs";
+import { zipfMix } from "./zipf-mix.mjs";
 
-/** Single runs (the mix, the S2S batch). */
+/** Single runs (the S2S batch). */
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 10);
-/**
- * Routes compared with each other alternate in short slices, many times: this machine's speed drifts by 2× within
- * minutes (other tenants), and a ratio of two slices seconds apart cancels the drift that long runs would not.
- */
+/** Rounds of the hot routes (bench/rounds.mjs: why slices, interleaved). */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 20);
-const SLICE_SECONDS = Number(process.env.BENCH_SLICE_SECONDS ?? 2);
-const MIX_USERS = 1_000_000;
-const MIX_LENGTH = 80_000;
 /** Fewer rounds for the KV routes: each slice needs users of its own, and seeding KV here takes ~300 puts/s. */
 const KV_ROUNDS = Number(process.env.BENCH_KV_ROUNDS ?? 12);
+/** Rounds of the Zipf mix; each takes one KV round's users for its KV-path slice, so at most KV_ROUNDS. */
+const MIX_ROUNDS = Math.min(Number(process.env.BENCH_MIX_ROUNDS ?? 8), KV_ROUNDS);
 /** Fresh users for each KV slice (~700 rps at best here, so a slice does not wrap): no slice reads what another warmed. */
 const KV_RUN_USERS = SLICE_SECONDS * 1_000;
 /** The KV path and the bare read, over HTTP. */
@@ -27,9 +25,6 @@ const KV_PAIRED_KINDS = ["bare", "app", "verify", "lookup"];
 const KV_PAIRED_ROUNDS = Number(process.env.BENCH_KV_PAIRED_ROUNDS ?? 6);
 /** Rounds of the in-isolate cost loop, every kind in each. */
 const LOOP_ROUNDS = Number(process.env.BENCH_LOOP_ROUNDS ?? 7);
-
-/** A request line of wrk's request file (bench/requests.lua). */
-export const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
 
 /** Bench-control calls; retried, because workerd may close an idle keep-alive socket under them. */
 async function post(url, path, body) {
@@ -70,47 +65,6 @@ async function loopCosts(url, kinds, rounds) {
   return { us, ratios };
 }
 
-const median = (xs) => xs.slice().sort((a, b) => a - b)[xs.length >> 1];
-
-/**
- * Runs `runs` (name → request file, or a file per round) `count` times, interleaved, every other round in reverse
- * order so no route always follows the same one, and keeps each run's rps, latencies and workerd CPU per request
- * (a figure the machine's other load disturbs less than rps).
- */
-function interleaved(url, pid, count, runs) {
-  const rounds = Object.fromEntries(Object.keys(runs).map((name) => [name, []]));
-  for (let r = 0; r < count; r++) {
-    const order = Object.entries(runs);
-    for (const [name, file] of r % 2 ? order.reverse() : order) {
-      const cpu = cpuMs(pid);
-      const res = wrk(url, typeof file === "function" ? file(r) : file, { seconds: SLICE_SECONDS });
-      res.cpu_us_per_request = Math.round(((cpuMs(pid) - cpu) * 1000) / res.requests);
-      rounds[name].push(res);
-    }
-  }
-  return rounds;
-}
-
-const quantile = (xs, q) => xs.slice().sort((a, b) => a - b)[Math.round(q * (xs.length - 1))];
-const round3 = (x) => +x.toFixed(3);
-
-/**
- * A route's median round, every round's rps, and its ratios to `base` taken round by round: the median, and the
- * quartiles of the rounds' ratios, which say how far this machine lets one run's figure be trusted.
- */
-function summarise(rounds, base) {
-  const mid = rounds.slice().sort((a, b) => a.rps - b.rps)[rounds.length >> 1];
-  const out = { ...mid, rounds_rps: rounds.map((r) => r.rps) };
-  if (base) {
-    const rps = rounds.map((r, i) => r.rps / base[i].rps);
-    out.rps_ratio = round3(median(rps));
-    out.rps_ratio_quartiles = [round3(quantile(rps, 0.25)), round3(quantile(rps, 0.75))];
-    out.p50_ratio = round3(median(rounds.map((r, i) => r.p50_ms / base[i].p50_ms)));
-    out.cpu_ratio = round3(median(rounds.map((r, i) => base[i].cpu_us_per_request / r.cpu_us_per_request)));
-  }
-  return out;
-}
-
 /**
  * The KV routes inside workerd, each read of a block timed together (bench-worker.ts /__bench/kv-paired): per route,
  * µs per read, µs beyond the bare read, and its ratio to the bare read (median and quartiles over the paired blocks).
@@ -130,8 +84,7 @@ async function kvPaired(url, uids) {
     out[k] = {
       us_per_read: Math.round((sum(blocks[k]) * 1000) / reads),
       extra_us_per_read: Math.round(((sum(blocks[k]) - sum(blocks.bare)) * 1000) / reads),
-      ratio_to_bare: round3(median(ratios)),
-      ratio_to_bare_quartiles: [round3(quantile(ratios, 0.25)), round3(quantile(ratios, 0.75))],
+      ...spread("ratio_to_bare", ratios),
     };
   }
   return out;
@@ -187,38 +140,20 @@ export async function lookupBench(host, secrets, edge) {
   }
   console.error("the KV routes inside workerd ...");
   out.kv_path_in_isolate = await kvPaired(url, kvUsers("app", 0));
-  // The realistic mix: 1,000,000 users, Zipf (s = 1), 20 % known.
-  console.error("building the Zipf mix ...");
-  const draw = zipf(MIX_USERS, 1.0);
-  const ranks = Array.from({ length: MIX_LENGTH }, draw);
-  const isKnown = (rank) => rank % 5 === 0;
-  const distinct = [...new Set(ranks)];
-  await seed(url, distinct.filter(isKnown).map((r) => uidFor(`mix-${r}`)));
-  await post(url, "/__bench/reset", {});
-  const mixFile = writeRequests("dist/bench/mix.tsv", ranks.map((r) => get("/v1/segments", cookie(uidFor(`mix-${r}`)))));
-  run("zipf_mix", mixFile);
-  const stats = await (await fetch(new URL("/__bench/stats", url))).json();
-  const served = out.zipf_mix.requests;
-  const seen = new Set();
-  for (let i = 0; i < served; i++) seen.add(ranks[i % MIX_LENGTH]);
-  const best = 1 - seen.size / served;
-  const hit = (stats.hits + stats.stale) / (stats.hits + stats.stale + stats.misses);
-  const predicted = 1 / (hit / out.cached_known.rps + (1 - hit) / out.kv_path.rps);
-  Object.assign(out.zipf_mix, {
-    hit_ratio: +hit.toFixed(4),
-    best_possible_hit_ratio: +best.toFixed(4),
-    hit_ratio_of_best: +(hit / best).toFixed(4),
-    predicted_rps_from_hit_ratio: Math.round(predicted),
-    rps_of_predicted: +(out.zipf_mix.rps / predicted).toFixed(3),
-    cache: stats,
-    // Before any object exists (the events bench comes later), so this isolate holds the edge alone.
+  // The realistic mix, each round beside a cached slice and a KV-path slice on the bare read's users of that KV round
+  // (read by the bare route only, so not in the isolate's cache).
+  console.error("the Zipf mix ...");
+  const bench = { seed: (uids) => seed(url, uids), reset: () => post(url, "/__bench/reset", {}), stats: () => fetch(new URL("/__bench/stats", url)).then((r) => r.json()) };
+  const { figures, users } = await zipfMix({ url, pid, secret: secrets.UID_SECRET, rounds: MIX_ROUNDS, bench, files: { cached, kv: kvFile("bare", (u) => get("/v1/segments", cookie(u))) } });
+  out.zipf_mix = ratio({
+    ...figures,
     isolate_heap: await edge.heap(),
     workerd_rss_mib: rssMiB(host.workerdPid()),
   });
 
   // Server-to-server batches of 100 uids drawn from the mix (mostly cached by now).
   const auth = `Bearer ${secrets.API_KEYS.split(",")[0]}`;
-  const batches = Array.from({ length: 200 }, (_, b) => `POST\t/v1/lookup\tContent-Type: application/json\t${JSON.stringify({ uids: ranks.slice(b * 100, b * 100 + 100).map((r) => uidFor(`mix-${r}`)) })}`);
+  const batches = Array.from({ length: 200 }, (_, b) => `POST\t/v1/lookup\tContent-Type: application/json\t${JSON.stringify({ uids: users.slice(b * 100, b * 100 + 100) })}`);
   run("s2s_batch_100", writeRequests("dist/bench/lookup100.tsv", batches), { auth });
 
   console.error("measuring the app's own cost inside workerd ...");

@@ -3,8 +3,8 @@ import { mkdirSync, writeFileSync } from "node:fs";
 import { build, host } from "./miniflare-host.mjs";
 import { connectIsolate } from "./isolate-heap.mjs";
 import { cookieFor, uidFor } from "./ids.mjs";
-import { ensureWrk, wrk, writeRequests } from "./wrk.mjs";
-import { get, seed } from "./lookup-bench.mjs";
+import { ensureWrk, get, wrk, writeRequests } from "./wrk.mjs";
+import { seed } from "./lookup-bench.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);

@@ -12,6 +12,9 @@ export function ensureWrk() {
   }
 }
 
+/** A request line of wrk's request file (bench/requests.lua). */
+export const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie}` : "-"}\t-`;
+
 /** @param lines TSV rows: method, path, headers ("Name: value" joined by " || ", or "-"), body ("-" for none) */
 export function writeRequests(path, lines) {
   writeFileSync(path, lines.join("\n") + "\n");
