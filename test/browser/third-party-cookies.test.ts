@@ -64,6 +64,8 @@ describe("third-party cookies", () => {
     });
     // Only a browser recognised across calls can qualify: the three views and the lookup are separate requests.
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
+    // DevTools reports a call's headers on its own time, after the page may have seen the answer.
+    await expect.poll(() => w.calls().filter((c) => c.url.pathname !== "/v1/tag.js").length, POLL).toBeGreaterThanOrEqual(3);
     const [first, ...later] = w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
     const value = /^udn_id=([^;]+)/.exec(first!.setCookies[0] ?? "")?.[1];
     expect(first!.setCookies[0]).toContain("Partitioned");
@@ -78,8 +80,9 @@ describe("third-party cookies", () => {
     const w = await open("block", `${otherPublisher.url}/tag-page.html`, unpartitioned);
     await tagLoaded(w.page);
     for (let i = 0; i < 3; i++) expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
-    const lookups = w.calls().filter((c) => c.url.pathname === "/v1/segments");
-    expect(lookups.length).toBeGreaterThanOrEqual(3);
+    const lookupCalls = () => w.calls().filter((c) => c.url.pathname === "/v1/segments");
+    await expect.poll(() => lookupCalls().length, POLL).toBeGreaterThanOrEqual(3);
+    const lookups = lookupCalls();
     const minted = new Set<string>();
     for (const c of lookups) {
       expect(c.cookie).toBe("");
