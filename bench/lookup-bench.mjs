@@ -147,6 +147,7 @@ export async function lookupBench(host, secrets, edge) {
   const { figures, users } = await zipfMix({ url, pid, secret: secrets.UID_SECRET, rounds: MIX_ROUNDS, bench, files: { cached, kv: kvFile("bare", (u) => get("/v1/segments", cookie(u))) } });
   out.zipf_mix = ratio({
     ...figures,
+    // Before any object exists (the events bench comes later), so this isolate holds the edge alone.
     isolate_heap: await edge.heap(),
     workerd_rss_mib: rssMiB(host.workerdPid()),
   });
