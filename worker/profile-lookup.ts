@@ -13,8 +13,8 @@ export const profileCache = new ReadCache<Profile>({
   softTtlMs: 15_000,
   hardTtlMs: 300_000,
   negativeTtlMs: 30_000,
-  // V8 costs, roughly: Map slot and entry object ~120 B, strings 2 B/char, each segment object ~56 B.
-  sizeOf: (key, p) => 120 + key.length * 2 + (p ? 64 + (p as Profile).segments.reduce((n, s) => n + 56 + s.id.length * 2, 0) : 0),
+  // V8 costs, roughly: Map slot and entry object (with its two recency links) ~136 B, strings 2 B/char, each segment object ~56 B.
+  sizeOf: (key, p) => 136 + key.length * 2 + (p ? 64 + (p as Profile).segments.reduce((n, s) => n + 56 + s.id.length * 2, 0) : 0),
 });
 
 /** All a lookup needs of the execution context: keeping background reads alive. */

@@ -13,10 +13,14 @@ export interface ReadCacheOptions {
   sizeOf: (key: string, value: unknown) => number;
 }
 
+/** An entry, linked into the recency list: `older` towards the next eviction, `newer` towards the last use. */
 interface Entry<V> {
+  key: string;
   value: V | null;
   bytes: number;
   at: number;
+  older: Entry<V> | undefined;
+  newer: Entry<V> | undefined;
 }
 
 export type Outcome = "hit" | "stale" | "miss";
@@ -30,9 +34,17 @@ export interface CacheStats {
   evictions: number;
 }
 
+/**
+ * Recency is a linked list through the entries, not the Map's insertion order: a hit only relinks two neighbours.
+ * Moving a key to the Map's end (delete, then set) leaves a deleted slot in that key's hash chain until the next
+ * rehash, and V8 walks those slots on every set of the key, so a hot key's hit cost grew with the cache (measured in
+ * workerd: 13 µs a hit at 5,000 entries, 31 µs at 80,000; a plain get stays under 1 µs).
+ */
 export class ReadCache<V> {
   private readonly map = new Map<string, Entry<V>>();
   private readonly inflight = new Map<string, Promise<V | null>>();
+  private oldest: Entry<V> | undefined;
+  private newest: Entry<V> | undefined;
   private bytes = 0;
   readonly stats = { hits: 0, stale: 0, misses: 0, evictions: 0 };
 
@@ -48,8 +60,10 @@ export class ReadCache<V> {
       this.stats.misses++;
       return { outcome: "miss", value: null };
     }
-    this.map.delete(key);
-    this.map.set(key, e);
+    if (e !== this.newest) {
+      this.unlink(e);
+      this.append(e);
+    }
     const soft = e.value === null ? this.options.negativeTtlMs : this.options.softTtlMs;
     if (now - e.at >= soft) {
       this.stats.stale++;
@@ -64,15 +78,14 @@ export class ReadCache<V> {
     const old = this.map.get(key);
     if (old) {
       this.bytes -= old.bytes;
-      this.map.delete(key);
+      this.unlink(old);
     }
-    const bytes = this.options.sizeOf(key, value);
-    this.map.set(key, { value, bytes, at: now });
-    this.bytes += bytes;
-    while (this.map.size > this.options.maxEntries || this.bytes > this.options.maxBytes) {
-      const oldest = this.map.keys().next();
-      if (oldest.done) break;
-      this.delete(oldest.value);
+    const e: Entry<V> = { key, value, bytes: this.options.sizeOf(key, value), at: now, older: undefined, newer: undefined };
+    this.map.set(key, e);
+    this.append(e);
+    this.bytes += e.bytes;
+    while ((this.map.size > this.options.maxEntries || this.bytes > this.options.maxBytes) && this.oldest) {
+      this.delete(this.oldest.key);
       this.stats.evictions++;
     }
   }
@@ -81,7 +94,23 @@ export class ReadCache<V> {
     const e = this.map.get(key);
     if (!e) return;
     this.bytes -= e.bytes;
+    this.unlink(e);
     this.map.delete(key);
+  }
+
+  private unlink(e: Entry<V>): void {
+    if (e.older) e.older.newer = e.newer;
+    else this.oldest = e.newer;
+    if (e.newer) e.newer.older = e.older;
+    else this.newest = e.older;
+    e.older = e.newer = undefined;
+  }
+
+  private append(e: Entry<V>): void {
+    e.older = this.newest;
+    if (this.newest) this.newest.newer = e;
+    else this.oldest = e;
+    this.newest = e;
   }
 
   /**
@@ -124,6 +153,7 @@ export class ReadCache<V> {
 
   clear(): void {
     this.map.clear();
+    this.oldest = this.newest = undefined;
     this.inflight.clear();
     this.bytes = 0;
     this.stats.hits = this.stats.stale = this.stats.misses = this.stats.evictions = 0;

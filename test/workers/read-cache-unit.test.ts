@@ -1,3 +1,4 @@
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadCache, type ReadCacheOptions } from "../../worker/read-cache";
 
@@ -24,6 +25,40 @@ describe("read cache", () => {
     expect(c.peek("b", 1).outcome).toBe("miss");
     expect(["a", "c", "d"].map((k) => c.peek(k, 1).value)).toEqual(["1", "3", "4"]);
     expect(c.snapshot()).toMatchObject({ entries: 3, evictions: 1 });
+  });
+
+  it("keeps exactly the entries a least-recently-used model keeps, through any mix of writes, reads and deletes", () => {
+    const keys = ["a", "b", "c", "d", "e", "f"];
+    const op = fc.oneof(
+      fc.record({ kind: fc.constant("set" as const), key: fc.constantFrom(...keys), value: fc.string({ maxLength: 12 }) }),
+      fc.record({ kind: fc.constant("peek" as const), key: fc.constantFrom(...keys) }),
+      fc.record({ kind: fc.constant("delete" as const), key: fc.constantFrom(...keys) }),
+    );
+    fc.assert(
+      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 60 }), (ops, maxEntries, maxBytes) => {
+        const c = cache({ maxEntries, maxBytes, softTtlMs: 1e9, hardTtlMs: 1e9 });
+        // The model: entries oldest first; a read or a write makes an entry the newest.
+        let model: { key: string; value: string }[] = [];
+        const bytes = () => model.reduce((n, e) => n + 10 + e.value.length, 0);
+        for (const o of ops) {
+          const present = model.find((e) => e.key === o.key);
+          model = model.filter((e) => e.key !== o.key);
+          if (o.kind === "set") {
+            c.set(o.key, o.value, 0);
+            model.push({ key: o.key, value: o.value });
+            while (model.length > maxEntries || bytes() > maxBytes) model.shift();
+          } else if (o.kind === "peek") {
+            expect(c.peek(o.key, 0)).toEqual(present ? { outcome: "hit", value: present.value } : { outcome: "miss", value: null });
+            if (present) model.push(present);
+          } else {
+            c.delete(o.key);
+          }
+          expect(keys.map((k) => c.fallback(k) ?? null)).toEqual(keys.map((k) => model.find((e) => e.key === k)?.value ?? null));
+          expect(c.snapshot()).toMatchObject({ entries: model.length, bytes: bytes() });
+        }
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it("serves an entry past its soft TTL as stale and drops it at the hard TTL", () => {

@@ -8,18 +8,18 @@ export const MAX_ENTRIES = 512;
 const MAX_KEY_LENGTH = 2048;
 const memo = new Map<string, ConsentVerdict>();
 
-/** decideConsent, remembered for the most recently used signal sets (a Map keeps insertion order: oldest first). */
+/**
+ * decideConsent, remembered for the last MAX_ENTRIES signal sets decided, oldest out first. A hit does not move its
+ * key to the Map's end: that leaves a deleted slot V8 walks on each later set of the key (see read-cache.ts).
+ */
 export function decideConsentCached(s: ConsentSignals, policy: ConsentPolicy): ConsentVerdict {
   if (s.gdprConsent === undefined && s.gpp === undefined) return decideConsent(s, policy);
   const key = JSON.stringify([policy.vendorId, policy.purposes, s.gpc, s.gdpr, s.gdprConsent, s.usPrivacy, s.gpp, s.gppSid]);
   if (key.length > MAX_KEY_LENGTH) return decideConsent(s, policy);
-  let verdict = memo.get(key);
-  if (verdict) {
-    memo.delete(key);
-  } else {
-    verdict = decideConsent(s, policy);
-    if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
-  }
+  const known = memo.get(key);
+  if (known) return known;
+  const verdict = decideConsent(s, policy);
+  if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
   memo.set(key, verdict);
   return verdict;
 }
