@@ -1,4 +1,4 @@
-/** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, the KV routes and the cost loop inside workerd, cache stats, seeding). */
+/** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, the KV routes and the cost loop inside workerd, cache stats, seeding and filling). */
 import { verifiedMemo, verifyCookie } from "../worker/browser-id";
 import { usableUidSecrets } from "../worker/settings";
 import { signUid } from "../worker/identity";
@@ -48,10 +48,21 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const l = await lookupProfile(env, ctx, url.searchParams.get("uid") ?? "");
       return new Response(JSON.stringify(l.profile));
     }
+    case "/__bench/fill": {
+      // Fills the profile cache (to its byte bound, by default) and the cookie memo with users nobody asks for, as an
+      // isolate that has served for a while: the cost loop runs again on top of them.
+      const entries = Number(url.searchParams.get("entries") ?? profileCache.options.maxEntries);
+      const cookies = Number(url.searchParams.get("cookies") ?? verifiedMemo.maxEntries);
+      const secrets = usableUidSecrets(env);
+      for (let i = 0; i < entries; i++) profileCache.set(`BenchFillUser${String(i).padStart(9, "0")}`, i % 5 ? null : KNOWN, Date.now());
+      for (let i = 0; i < cookies; i++) verifyCookie(await signUid(`BenchFillCookie${String(i).padStart(7, "0")}`, secrets[0] ?? ""), secrets);
+      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
+    }
     case "/__bench/stats":
       return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
     case "/__bench/reset":
       profileCache.clear();
+      verifiedMemo.clear();
       return Response.json({ ok: true });
     case "/__bench/seed": {
       const uids = (await req.json()) as string[];
