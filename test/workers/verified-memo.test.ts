@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { rememberedCookie, verifiedMemo } from "../../worker/browser-id";
+import { rememberedCookie, verifiedMemo, verifyCookie } from "../../worker/browser-id";
 import { signUid } from "../../worker/identity";
 import { usableUidSecrets } from "../../worker/settings";
 import { call } from "./helpers";
@@ -25,5 +25,19 @@ describe("verified-cookie memo", () => {
     // A dropped browser is checked again, and remembered again, in place of the then oldest.
     await call("/v1/segments", { headers: { Cookie: `udn_id=${values[0]}` } });
     expect(values.map((v) => rememberedCookie(v, secrets) !== undefined)).toEqual([true, false, false, false, true, true]);
+  });
+
+  it("keeps the newest entries through thousands of drops, and after its bound shrinks", async () => {
+    verifiedMemo.maxEntries = 5;
+    const secrets = usableUidSecrets(env);
+    const values = await Promise.all(Array.from({ length: 3_000 }, (_, i) => signUid(`MemoChurnUser${String(i).padStart(9, "0")}`, env.UID_SECRET)));
+    for (const v of values) expect(verifyCookie(v, secrets)).toBeDefined();
+    const remembered = () => values.filter((v) => rememberedCookie(v, secrets) !== undefined);
+    expect(remembered()).toEqual(values.slice(-5));
+    verifiedMemo.maxEntries = 2;
+    const newest = await signUid("MemoChurnUserLast00000", env.UID_SECRET);
+    verifyCookie(newest, secrets);
+    expect(verifiedMemo.size()).toBe(2);
+    expect([...remembered(), ...(rememberedCookie(newest, secrets) ? [newest] : [])]).toEqual([values.at(-1), newest]);
   });
 });
