@@ -30,9 +30,9 @@ function forgetAll(): void {
   dropped = 0;
 }
 /**
- * The memo's bound: ~215 B an entry in V8 (measured by the soak, before `arrivals` added a pointer or two), so 50,000 hold ~10 MiB. Past it the
- * oldest entry goes (first in, first out: a hit does not reorder, which keeps the hot path's check a
- * plain get); its browser pays one signature check when it comes back.
+ * The memo's bound: ~215 B an entry in V8 (measured by the soak, before `arrivals` added a pointer or two), so
+ * 50,000 hold ~10 MiB. Past it the oldest entry goes (first in, first out: a hit does not reorder, which keeps the
+ * hot path's check a plain get); its browser pays one signature check when it comes back.
  */
 export const verifiedMemo = { maxEntries: 50_000, size: (): number => verifiedCookies.size, clear: forgetAll };
 /** The secrets the memo's answers were given under (usableUidSecrets returns one array per secret set). */

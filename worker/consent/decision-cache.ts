@@ -10,7 +10,7 @@ const memo = new Map<string, ConsentVerdict>();
 
 /**
  * decideConsent, remembered for the last MAX_ENTRIES signal sets decided, oldest out first. A hit does not move its
- * key to the Map's end: that leaves a deleted slot V8 walks on each later set of the key (see read-cache.ts).
+ * key to the Map's end, which costs more the more the key is hit (see read-cache.ts).
  */
 export function decideConsentCached(s: ConsentSignals, policy: ConsentPolicy): ConsentVerdict {
   if (s.gdprConsent === undefined && s.gpp === undefined) return decideConsent(s, policy);
