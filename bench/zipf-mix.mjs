@@ -12,7 +12,7 @@ const MIX_LENGTH = 80_000;
  * (this machine drifts too much for slices measured minutes earlier). Each mix slice's hit ratio is read from the
  * cache's counters around it.
  * @param o.files `cached`: the cached known user's requests; `kv(r)`: round r's KV-path requests, on users nobody read
- * @param o.bench `seed(uids)`, `reset()` (empties the cache), `stats()` (the cache's counters)
+ * @param o.bench `seed(uids)`, `reset()` (empties the cache and the cookie memo), `stats()` (the cache's counters)
  * @returns `figures` for results.json, and `users`: the users of the sequence's first 20,000 requests, in order
  */
 export async function zipfMix({ url, pid, secret, rounds, files, bench }) {
