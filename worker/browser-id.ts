@@ -6,6 +6,7 @@ import { readConsentSignals } from "./consent/signals";
 import type { AppEnv } from "./hono-env";
 import { newUid, signUid, verifySignedUid } from "./identity";
 import { logEvent } from "./log";
+import { FifoMemo } from "./fifo-memo";
 import { consentPolicy, cookiePartitioned, usableUidSecrets } from "./settings";
 
 export const ID_COOKIE = "udn_id";
@@ -15,26 +16,13 @@ export const ID_MAX_AGE_S = 400 * 86_400;
 /** Tells a publisher's engineer why a browser was not identified; never carries the signal's value. */
 export const CONSENT_HEADER = "X-Udn-Consent";
 
-/** Verified cookie values: the value carries its signature, so a remembered answer is as good as a new check. */
-const verifiedCookies = new Map<string, { uid: string; stale: boolean }>();
 /**
- * The memo's values in the order they came, oldest from `dropped` on. The Map's own order would do, but finding its
- * oldest takes a new iterator each time, stepping over the slots earlier drops left: ~6 µs a new browser at the
- * bound, against ~1 µs this way (a loop in workerd).
+ * Verified cookie values: the value carries its signature, so a remembered answer is as good as a new check.
+ * ~215 B an entry in V8 (measured by the soak, before the memo kept its arrival order), so 50,000 hold ~10 MiB. Past
+ * the bound the oldest entry goes (a hit does not reorder, which keeps the hot path's check a plain get); its browser
+ * pays one signature check when it comes back.
  */
-let arrivals: string[] = [];
-let dropped = 0;
-function forgetAll(): void {
-  verifiedCookies.clear();
-  arrivals = [];
-  dropped = 0;
-}
-/**
- * The memo's bound: ~215 B an entry in V8 (measured by the soak, before `arrivals` added a pointer or two), so
- * 50,000 hold ~10 MiB. Past it the oldest entry goes (first in, first out: a hit does not reorder, which keeps the
- * hot path's check a plain get); its browser pays one signature check when it comes back.
- */
-export const verifiedMemo = { maxEntries: 50_000, size: (): number => verifiedCookies.size, clear: forgetAll };
+export const verifiedMemo = new FifoMemo<{ uid: string; stale: boolean }>(50_000);
 /** The secrets the memo's answers were given under (usableUidSecrets returns one array per secret set). */
 let verifiedUnder: readonly string[] | undefined;
 
@@ -42,10 +30,10 @@ let verifiedUnder: readonly string[] | undefined;
 export function rememberedCookie(value: string | undefined, secrets: readonly string[]) {
   // A rotation within one isolate must not reuse an answer given under the old keys.
   if (secrets !== verifiedUnder) {
-    forgetAll();
+    verifiedMemo.clear();
     verifiedUnder = secrets;
   }
-  return value ? verifiedCookies.get(value) : undefined;
+  return value ? verifiedMemo.get(value) : undefined;
 }
 
 /** Checks a cookie value's signature, remembering a good one. */
@@ -53,16 +41,7 @@ export function verifyCookie(value: string | undefined, secrets: readonly string
   const known = rememberedCookie(value, secrets);
   if (known || !value) return known;
   const verified = verifySignedUid(value, secrets);
-  if (verified) {
-    while (verifiedCookies.size >= verifiedMemo.maxEntries && dropped < arrivals.length) verifiedCookies.delete(arrivals[dropped++]!);
-    // Dropped values are cut off the array's front once they are half of it: each value is copied at most once.
-    if (dropped > 1024 && dropped * 2 > arrivals.length) {
-      arrivals = arrivals.slice(dropped);
-      dropped = 0;
-    }
-    verifiedCookies.set(value, verified);
-    arrivals.push(value);
-  }
+  if (verified) verifiedMemo.set(value, verified);
   return verified;
 }
 

@@ -1,4 +1,5 @@
 /** A small per-isolate memo of consent decisions: a page's calls repeat the same strings, and decoding costs 35-100 µs. */
+import { FifoMemo } from "../fifo-memo";
 import { decideConsent } from "./decide";
 import type { ConsentSignals } from "./signals";
 import type { ConsentPolicy, ConsentVerdict } from "./verdict";
@@ -6,11 +7,11 @@ import type { ConsentPolicy, ConsentVerdict } from "./verdict";
 export const MAX_ENTRIES = 512;
 /** Longer signal sets are decided afresh rather than held: the memo stays under ~1 MB. */
 const MAX_KEY_LENGTH = 2048;
-const memo = new Map<string, ConsentVerdict>();
+const memo = new FifoMemo<ConsentVerdict>(MAX_ENTRIES);
 
 /**
  * decideConsent, remembered for the last MAX_ENTRIES signal sets decided, oldest out first. A hit does not move its
- * key to the Map's end, which costs more the more the key is hit (see read-cache.ts).
+ * key to the Map's end, which costs more the fuller the Map (see read-cache.ts).
  */
 export function decideConsentCached(s: ConsentSignals, policy: ConsentPolicy): ConsentVerdict {
   if (s.gdprConsent === undefined && s.gpp === undefined) return decideConsent(s, policy);
@@ -19,12 +20,11 @@ export function decideConsentCached(s: ConsentSignals, policy: ConsentPolicy): C
   const known = memo.get(key);
   if (known) return known;
   const verdict = decideConsent(s, policy);
-  if (memo.size >= MAX_ENTRIES) memo.delete(memo.keys().next().value!);
   memo.set(key, verdict);
   return verdict;
 }
 
 /** For tests: how many decisions are held. */
 export function cachedDecisions(): number {
-  return memo.size;
+  return memo.size();
 }
