@@ -4,14 +4,15 @@
  * did, so a restart resumes where the last one stopped and one version runs at a time.
  */
 import { DurableObject } from "cloudflare:workers";
-import { findManifest, type Manifest } from "../sync/manifest";
-import type { ApplyMessage, PlannedSlice, SyncMessage } from "../sync/messages";
-import { stagingPrefix } from "../sync/staging";
-import { parseDuration } from "../worker/duration";
+import type { Manifest } from "../domain/manifest";
+import { findManifest } from "./find-manifest";
+import type { ApplyMessage, PlannedSlice, SyncMessage } from "../domain/sync-messages";
+import { stagingPrefix } from "../domain/staging-keys";
+import { parseDuration } from "../domain/duration";
 import { SYNC_SCHEMA } from "./sync-coordinator-schema";
 import type { SyncOutcome, SyncStatus } from "./sync-status";
 import { MAX_SHOWN, SyncStore, type SliceRow } from "./sync-store";
-import { logEvent, redact } from "../worker/log";
+import { logEvent, redact } from "../domain/log";
 
 /** Parts verified at once: each streams a whole part. */
 export const PART_WINDOW = 4;

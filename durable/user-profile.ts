@@ -1,15 +1,15 @@
 /** One Durable Object per user: applies events and batch updates in order, evaluates rules, publishes the merged profile to KV. */
 import { DurableObject } from "cloudflare:workers";
-import type { UdnEvent } from "../worker/event-input";
-import { errorText, logEvent } from "../worker/log";
-import { writeMetric } from "../worker/metrics";
-import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../worker/profile-record";
-import { loadRules } from "../worker/segment-config";
-import { liveSegments, nextLapse, sameSegments, type MembershipState } from "./merge";
+import type { UdnEvent } from "../domain/event-input";
+import { errorText, logEvent } from "../domain/log";
+import { writeMetric } from "../platform/metrics";
+import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../domain/profile-record";
+import { loadRules } from "../platform/segment-store";
+import { liveSegments, nextLapse, sameSegments, type MembershipState } from "../domain/merge";
 import { PUBLISH_INTERVAL_MS } from "./publish-interval";
-import { affectedBy } from "./rules/affected";
-import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "./rules/evaluate";
-import type { CompiledRules } from "./rules/types";
+import { affectedBy } from "../domain/rules/affected";
+import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "../domain/rules/evaluate";
+import type { CompiledRules } from "../domain/rules/types";
 import { SCHEMA } from "./user-profile-schema";
 
 export interface BatchUpdate {

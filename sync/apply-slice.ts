@@ -1,7 +1,7 @@
 /** Applies one slice of a verified part to the users' objects, streaming its byte range with bounded concurrency. */
 import type { BatchUpdate } from "../durable/user-profile";
-import { parseBatchRecord } from "./batch-record";
-import type { ApplyMessage } from "./messages";
+import { parseBatchRecord } from "../domain/batch-record";
+import type { ApplyMessage } from "../domain/sync-messages";
 import { ndjsonLines } from "./ndjson-lines";
 
 /** Durable Object calls in flight at once from one consumer invocation. */

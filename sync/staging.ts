@@ -3,19 +3,12 @@
  * each slice is later read as a byte range: a gzip stream cannot be entered in the middle, and
  * decompressing a several-GB part from its start once per slice would cost quadratic time.
  */
-import type { PlannedSlice } from "./messages";
+import type { PlannedSlice } from "../domain/sync-messages";
 import type { Span } from "./part-scanner";
 
 /** Staged objects are at least this large (except the last): few R2 writes, bounded memory. */
 export const STAGE_BYTES = 8 * 1024 * 1024;
 
-/** Staged copies live in the origin bucket under this prefix until their version is applied. */
-export const STAGING_PREFIX = "edge-staging/";
-
-export function stagingPrefix(version: number, part?: number, token?: number): string {
-  const v = `${STAGING_PREFIX}v${version}/`;
-  return part === undefined ? v : `${v}p${part}/t${token}/`;
-}
 
 export class StagingWriter {
   private chunks: Uint8Array[] = [];

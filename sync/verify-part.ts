@@ -3,10 +3,11 @@
  * manifest. On the way it plans the part's slices (byte ranges), staging gzip parts as plain NDJSON.
  * Memory stays bounded by one chunk plus one staged object, whatever the part's size.
  */
-import { coordinator } from "./coordinator-stub";
-import { MAX_LINE_BYTES, RECORDS_PER_SLICE, type PlannedSlice, type VerifyMessage } from "./messages";
+import { coordinator } from "../platform/stubs";
+import { MAX_LINE_BYTES, RECORDS_PER_SLICE, type PlannedSlice, type VerifyMessage } from "../domain/sync-messages";
 import { PartScanner, type Span } from "./part-scanner";
-import { StagingWriter, stagingPrefix } from "./staging";
+import { stagingPrefix } from "../domain/staging-keys";
+import { StagingWriter } from "./staging";
 
 /** Slices reported to the coordinator per call while the scan goes on. */
 const PLAN_BATCH = 1_000;

@@ -1,15 +1,15 @@
 /** The edge Worker's Hono app: every route mounted, one JSON error shape. */
 import { Hono } from "hono";
-import type { AppEnv } from "./hono-env";
-import { errorBody, isUdnError } from "./http-error";
-import { errorText, logEvent } from "./log";
-import { requestLimits } from "./request-limits";
-import { requestMetrics } from "./request-metrics";
-import { adminRoutes } from "./routes/admin";
-import { eventRoutes, PIXEL_PATH, pixelGif } from "./routes/events";
-import { privacyRoutes } from "./routes/privacy";
-import { segmentRoutes } from "./routes/segments";
-import { tagRoutes } from "./routes/tag";
+import type { AppEnv } from "./http/hono-env";
+import { errorBody, isUdnError } from "../domain/input-error";
+import { errorText, logEvent } from "../domain/log";
+import { requestLimits } from "./http/request-limits";
+import { requestMetrics } from "./http/request-metrics";
+import { adminRoutes } from "./admin/routes";
+import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
+import { privacyRoutes } from "./privacy/routes";
+import { segmentRoutes } from "./lookup/routes";
+import { tagRoutes } from "./ad-tag/route";
 
 export const app = new Hono<AppEnv>();
 

@@ -1,11 +1,11 @@
 /** The deployment's entry point: the edge's fetch (hot path, then the app), the queue and cron handlers, and the Durable Object classes. */
+import { dispatchQueue } from "../sync/queues";
+import { scheduled } from "../sync/scheduled";
 import { app } from "./app";
-import { hotFetch } from "./hot-path";
-import { consumeEventRetries, EVENT_RETRY_QUEUE_NAME, type EventRetryMessage } from "./event-retry";
-import { queue as syncQueue, scheduled } from "../sync/index";
+import { hotFetch } from "./lookup/hot-path";
 
-export { UserProfile } from "../durable/user-profile";
 export { SyncCoordinator } from "../durable/sync-coordinator";
+export { UserProfile } from "../durable/user-profile";
 
 export default {
   fetch(req: Request, env: Env, ctx: ExecutionContext): Response | Promise<Response> {
@@ -13,9 +13,6 @@ export default {
     if (hot === undefined) return app.fetch(req, env, ctx);
     return hot instanceof Response ? hot : hot.then((res) => res ?? app.fetch(req, env, ctx));
   },
-  queue(batch: MessageBatch<unknown>, env: Env, ctx: ExecutionContext) {
-    if (batch.queue === EVENT_RETRY_QUEUE_NAME) return consumeEventRetries(batch as MessageBatch<EventRetryMessage>, env);
-    return syncQueue(batch, env, ctx);
-  },
+  queue: (batch: MessageBatch<unknown>, env: Env, _ctx: ExecutionContext) => dispatchQueue(batch, env),
   scheduled,
 } satisfies ExportedHandler<Env>;

@@ -1,5 +1,5 @@
 /** Parsed vars and secrets, memoised per isolate on the raw strings so the hot path does no parsing. */
-import type { ConsentPolicy } from "./consent/verdict";
+import type { ConsentPolicy } from "../domain/consent/verdict";
 
 function memo<T>(parse: (raw: string) => T): (raw: string) => T {
   let last: { raw: string; value: T } | undefined;

@@ -2,7 +2,7 @@
  * The cost model's inputs: the traffic the issue names, what the code fixes (imported), what was measured
  * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
  */
-import { RECORDS_PER_SLICE } from "../../sync/messages";
+import { RECORDS_PER_SLICE } from "../../domain/sync-messages";
 import { BENCH, OBJECT_SQL, type BenchFigures } from "./measured";
 
 export type ObjectSql = { [K in keyof typeof OBJECT_SQL]: number };

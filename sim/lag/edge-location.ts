@@ -3,8 +3,8 @@
  * lookup the way `lookupProfile` does (fresh hit; stale hit that refreshes in the background; miss that reads KV).
  * KV reads take no virtual time: they last milliseconds, the effects measured here last seconds.
  */
-import { ReadCache, type Outcome, type ReadCacheOptions } from "../../worker/read-cache";
-import type { Profile } from "../../worker/profile-record";
+import { ReadCache, type Outcome, type ReadCacheOptions } from "../../domain/read-cache";
+import type { Profile } from "../../domain/profile-record";
 import type { KvModel } from "./kv-model";
 
 /** The profile object a version stands for (null = no record); its `ts` carries the version. */

@@ -1,5 +1,5 @@
 /** Runs one replication-lag scenario on a virtual clock: edges with real isolate caches, KV with propagation, users' objects, lookups. */
-import type { Profile, SegmentRef } from "../../worker/profile-record";
+import type { Profile, SegmentRef } from "../../domain/profile-record";
 import { EdgeLocation } from "./edge-location";
 import { EventQueue } from "./event-queue";
 import { KvModel } from "./kv-model";

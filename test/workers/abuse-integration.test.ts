@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { ADMIN, call, putSegments, S2S, view } from "./helpers";
 
 const cookie = async (uid: string) => `udn_id=${await signUid(uid, env.UID_SECRET)}`;

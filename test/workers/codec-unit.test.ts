@@ -1,8 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { parseDuration } from "../../worker/duration";
-import { newUid, signUid, UID_PATTERN, verifyUid } from "../../worker/identity";
-import { decodeProfile, encodeProfile, type Profile } from "../../worker/profile-record";
+import { parseDuration } from "../../domain/duration";
+import { newUid, signUid, UID_PATTERN, verifyUid } from "../../domain/ids";
+import { decodeProfile, encodeProfile, type Profile } from "../../domain/profile-record";
 
 describe("profile record", () => {
   it("round-trips segments grouped by taxonomy, at id length plus one byte each", () => {

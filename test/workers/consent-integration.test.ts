@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity";
-import { encodeProfile } from "../../worker/profile-record";
+import { signUid } from "../../domain/ids";
+import { encodeProfile } from "../../domain/profile-record";
 import { gppString, tcString } from "./consent-strings";
 import { call, putSegments, view } from "./helpers";
 

@@ -1,12 +1,12 @@
 import { RestrictionType, TCString } from "@iabtcf/core";
 import { describe, expect, it } from "vitest";
-import { decideConsent } from "../../worker/consent/decide";
-import { cachedDecisions, decideConsentCached, MAX_ENTRIES } from "../../worker/consent/decision-cache";
-import { gppVerdict } from "../../worker/consent/gpp";
-import { readConsentSignals } from "../../worker/consent/signals";
-import { tcfVerdict } from "../../worker/consent/tcf";
-import { usPrivacyVerdict } from "../../worker/consent/us-privacy";
-import type { ConsentPolicy } from "../../worker/consent/verdict";
+import { decideConsent } from "../../domain/consent/decide";
+import { cachedDecisions, decideConsentCached, MAX_ENTRIES } from "../../worker/privacy/consent-memo";
+import { gppVerdict } from "../../domain/consent/gpp";
+import { readConsentSignals } from "../../domain/consent/signals";
+import { tcfVerdict } from "../../domain/consent/tcf";
+import { usPrivacyVerdict } from "../../domain/consent/us-privacy";
+import type { ConsentPolicy } from "../../domain/consent/verdict";
 import { gppString, PURPOSES, tcString, VENDOR } from "./consent-strings";
 
 const policy: ConsentPolicy = { vendorId: VENDOR, purposes: PURPOSES };

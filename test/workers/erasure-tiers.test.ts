@@ -1,10 +1,10 @@
 import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { profileCache } from "../../worker/profile-lookup";
+import { profileCache } from "../../worker/lookup/profile-lookup";
 import { describe, expect, it, vi } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
 import worker from "../../worker/index";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { ADMIN, call, postEvents, putSegments, S2S, view } from "./helpers";
 import { publishVersion } from "./origin";
 

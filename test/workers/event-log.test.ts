@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { tcString } from "./consent-strings";
 import { call, S2S, view } from "./helpers";
 

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { call, cookieFrom, postEvents, putSegments, view } from "./helpers";
 
 /** Storage is shared by the tests of a file, so each test names its own user. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FifoMemo } from "../../worker/fifo-memo";
+import { FifoMemo } from "../../domain/fifo-memo";
 
 describe("first-in-first-out memo", () => {
   it("drops the oldest first, and a key set again while held keeps its place rather than taking a second one", () => {

@@ -3,7 +3,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { printable, type FuzzCase } from "./fuzz-arbitraries";
 import { adminCases, browserCases, CURRENT_VERSION, eventCases, lookupCases, pixelCases, userCases } from "./fuzz-endpoints";
 import { ADMIN, call, postEvents, putSegments, view } from "./helpers";

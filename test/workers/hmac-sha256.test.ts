@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { equalBytes, hmacKey, hmacSha256 } from "../../worker/hmac-sha256";
+import { equalBytes, hmacKey, hmacSha256 } from "../../domain/hmac-sha256";
 
 async function webCrypto(key: Uint8Array, message: Uint8Array): Promise<Uint8Array> {
   const k = await crypto.subtle.importKey("raw", key, { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);

@@ -3,11 +3,11 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { app } from "../../worker/app";
-import { hotFetch } from "../../worker/hot-path";
-import { signUid } from "../../worker/identity";
-import { isolateStats } from "../../worker/isolate-stats";
-import { clock, profileCache } from "../../worker/profile-lookup";
-import { encodeProfile } from "../../worker/profile-record";
+import { hotFetch } from "../../worker/lookup/hot-path";
+import { signUid } from "../../domain/ids";
+import { isolateStats } from "../../worker/admin/isolate-stats";
+import { clock, profileCache } from "../../worker/lookup/profile-lookup";
+import { encodeProfile } from "../../domain/profile-record";
 import { tcString } from "./consent-strings";
 import { BASE, call, callWith, S2S } from "./helpers";
 

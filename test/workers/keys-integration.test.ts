@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { tokenMatches } from "../../worker/auth";
+import { tokenMatches } from "../../worker/http/bearer-auth";
 import worker from "../../worker/index";
-import { signUid, verifyUid } from "../../worker/identity";
-import { encodeProfile } from "../../worker/profile-record";
+import { signUid, verifyUid } from "../../domain/ids";
+import { encodeProfile } from "../../domain/profile-record";
 import { ADMIN, BASE, call, cookieFrom, S2S } from "./helpers";
 
 const OLD = "old-uid-secret-0123456789abcdef";

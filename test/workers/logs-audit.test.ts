@@ -3,8 +3,8 @@ import { createExecutionContext, createScheduledController, waitOnExecutionConte
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
-import { signUid } from "../../worker/identity";
-import { redact } from "../../worker/log";
+import { signUid } from "../../domain/ids";
+import { redact } from "../../domain/log";
 import { BASE, call, view } from "./helpers";
 import { publishVersion } from "./origin";
 

@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity";
-import { clock, profileCache } from "../../worker/profile-lookup";
-import { encodeProfile } from "../../worker/profile-record";
+import { signUid } from "../../domain/ids";
+import { clock, profileCache } from "../../worker/lookup/profile-lookup";
+import { encodeProfile } from "../../domain/profile-record";
 import { call, callWith, faultyKv, postEvents, putSegments, S2S, view } from "./helpers";
 
 const realNow = clock.now;

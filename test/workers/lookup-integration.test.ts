@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity";
-import { encodeProfile } from "../../worker/profile-record";
+import { signUid } from "../../domain/ids";
+import { encodeProfile } from "../../domain/profile-record";
 import { call, cookieFrom, S2S } from "./helpers";
 
 const UID = "AAAAAAAAAAAAAAAAAAAAAA";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { liveSegments, nextLapse, sameSegments, type MembershipState } from "../../durable/merge";
+import { liveSegments, nextLapse, sameSegments, type MembershipState } from "../../domain/merge";
 
 const state = (over: Partial<MembershipState> = {}): MembershipState => ({
   realtime: new Map([

@@ -2,7 +2,7 @@ import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
-import { encodeProfile } from "../../worker/profile-record";
+import { encodeProfile } from "../../domain/profile-record";
 import { ADMIN, call, callWith, faultyKv, putSegments, S2S, view } from "./helpers";
 
 function recorder() {

@@ -2,7 +2,7 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { call, cookieFrom, postEvents, putSegments, S2S, view } from "./helpers";
 
 describe("opt-out and erasure", () => {

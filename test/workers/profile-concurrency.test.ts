@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import { signUid } from "../../worker/identity";
+import { signUid } from "../../domain/ids";
 import { callWith, putSegments } from "./helpers";
 
 const DAY = 86_400_000;

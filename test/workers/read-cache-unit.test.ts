@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ReadCache, type ReadCacheOptions } from "../../worker/read-cache";
+import { ReadCache, type ReadCacheOptions } from "../../domain/read-cache";
 
 function cache(over: Partial<ReadCacheOptions> = {}) {
   return new ReadCache<string>({

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileRules } from "../../durable/rules/compile";
-import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "../../durable/rules/evaluate";
-import type { UdnEvent } from "../../worker/event-input";
+import { compileRules } from "../../domain/rules/compile";
+import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "../../domain/rules/evaluate";
+import type { UdnEvent } from "../../domain/event-input";
 
 const MIN = 60_000;
 const DAY = 86_400_000;

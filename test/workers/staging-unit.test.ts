@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { logLines, objectKey, partitionOf } from "../../sync/event-log-format";
-import type { PlannedSlice } from "../../sync/messages";
+import { logLines, objectKey, partitionOf } from "../../domain/event-log-format";
+import type { PlannedSlice } from "../../domain/sync-messages";
 import { PartScanner } from "../../sync/part-scanner";
 import { StagingWriter } from "../../sync/staging";
 

@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
-import { decodeProfile } from "../../worker/profile-record";
+import { decodeProfile } from "../../domain/profile-record";
 import { putSegments } from "./helpers";
 
 const MIN = 60_000;

@@ -3,9 +3,10 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { SyncCoordinator } from "../../durable/sync-coordinator";
 import type { UserProfile } from "../../durable/user-profile";
-import type { ApplyMessage } from "../../sync/messages";
-import { parseManifest } from "../../sync/manifest";
+import type { ApplyMessage } from "../../domain/sync-messages";
+import { parseManifest } from "../../domain/manifest";
 import worker from "../../worker/index";
+import type { QueueName } from "../../sync/queues";
 import { ndjson, publishVersion, sha256Hex } from "./origin";
 import { cron, expectSegments, postSync, syncStatus, users, waitForApplied } from "./sync-helpers";
 
@@ -78,7 +79,7 @@ describe("sync faults", { timeout: 30_000 }, () => {
 
     // The slice exhausts its retries: the dead-letter queue's consumer records it.
     const dead: ApplyMessage = { type: "apply", version: 3, part: 0, slice: 0, src: "batches/v3/part-0.ndjson", etag: "", offset: 0, length: 0, records: 5, at: 0, ttlMs: 0 };
-    const batch = createMessageBatch("udn-sync-dlq", [{ id: "dead-1", timestamp: new Date(), attempts: 6, body: dead }]);
+    const batch = createMessageBatch("udn-sync-dlq" satisfies QueueName, [{ id: "dead-1", timestamp: new Date(), attempts: 6, body: dead }]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1"]);

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { expect, vi } from "vitest";
 import type { SyncStatus } from "../../durable/sync-status";
 import worker from "../../worker/index";
-import { profileCache } from "../../worker/profile-lookup";
+import { profileCache } from "../../worker/lookup/profile-lookup";
 import { ADMIN, call, S2S } from "./helpers";
 
 export async function cron(): Promise<void> {

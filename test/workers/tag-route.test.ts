@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { TAG_CACHE_CONTROL } from "../../worker/routes/tag";
+import { TAG_CACHE_CONTROL } from "../../worker/ad-tag/route";
 import { TAG_ETAG, TAG_JS } from "../../tag/tag-bundle";
 import { call } from "./helpers";
 

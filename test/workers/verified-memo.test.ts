@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { rememberedCookie, verifiedMemo, verifyCookie } from "../../worker/browser-id";
-import { signUid } from "../../worker/identity";
+import { rememberedCookie, verifiedMemo, verifyCookie } from "../../worker/identity/browser-id";
+import { signUid } from "../../domain/ids";
 import { usableUidSecrets } from "../../worker/settings";
 import { call } from "./helpers";
 

@@ -1,0 +1,6 @@
+/** Typed stubs of the Durable Objects that more than one tier calls. */
+
+/** The one SyncCoordinator instance every sync step and the admin endpoints talk to. */
+export function coordinator(env: Env) {
+  return env.SYNC_COORDINATOR.getByName("global");
+}

@@ -1,0 +1,57 @@
+/** Operator endpoints behind ADMIN_TOKEN: segment definitions and sync control. */
+import { Hono } from "hono";
+import { compileRules } from "../../domain/rules/compile";
+import { bearerAuth } from "../http/bearer-auth";
+import { isolateStats } from "./isolate-stats";
+import type { AppEnv } from "../http/hono-env";
+import { UdnError } from "../../domain/input-error";
+import { readText } from "../http/request-limits";
+import { loadSegmentDocument, saveSegmentDocument } from "../../platform/segment-store";
+import { coordinator } from "../../platform/stubs";
+
+const MAX_DOCUMENT_BYTES = 256 * 1024;
+
+export const adminRoutes = new Hono<AppEnv>();
+
+adminRoutes.use("/v1/admin/*", bearerAuth((env) => [env.ADMIN_TOKEN]));
+
+adminRoutes.get("/v1/admin/segments", async (c) => {
+  const doc = await loadSegmentDocument(c.env.PROFILES);
+  c.header("Content-Type", "application/json");
+  return c.body(doc ?? JSON.stringify({ version: 0, segments: [] }));
+});
+
+adminRoutes.put("/v1/admin/segments", async (c) => {
+  const text = await readText(c.req.raw, MAX_DOCUMENT_BYTES);
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new UdnError(400, "document is not valid JSON");
+  }
+  let version: number;
+  try {
+    version = compileRules(doc).version;
+  } catch (e) {
+    throw new UdnError(400, e instanceof Error ? e.message : String(e));
+  }
+  const current = await loadSegmentDocument(c.env.PROFILES);
+  const currentVersion = current ? (JSON.parse(current) as { version: number }).version : 0;
+  if (version <= currentVersion) {
+    throw new UdnError(409, `version must be greater than the current version ${currentVersion}`);
+  }
+  await saveSegmentDocument(c.env.PROFILES, JSON.stringify(doc));
+  return c.json({ version }, 200);
+});
+
+/** Starts the next version now; while one runs, re-sends its stalled and dead steps instead. */
+adminRoutes.post("/v1/admin/sync", async (c) => {
+  const outcome = await coordinator(c.env).tick({ redrive: true });
+  if (outcome.outcome === "invalid-manifest") throw new UdnError(422, outcome.error ?? "the manifest is invalid");
+  return c.json(outcome, 202);
+});
+
+adminRoutes.get("/v1/admin/sync", async (c) => c.json(await coordinator(c.env).status()));
+
+/** This isolate only: each isolate has its own cache, so the fleet view is in Analytics Engine (README). */
+adminRoutes.get("/v1/admin/stats", (c) => c.json(isolateStats()));

@@ -1,0 +1,80 @@
+/**
+ * Hands accepted events to the event-log queue. Each isolate collects what its requests accepted for a
+ * short window and sends it as one message, so the queue's per-queue message rate is not one per request.
+ */
+import type { Context } from "hono";
+import { readConsentSignals } from "../../domain/consent/signals";
+import type { UdnEvent } from "../../domain/event-input";
+import type { AppEnv } from "../http/hono-env";
+import { logSignals, type EventLogGroup, type EventLogMessage } from "../../domain/event-log-format";
+import { errorText, logEvent } from "../../domain/log";
+
+/** Queue messages may be 128 KB; a group is at most one 16 KiB body plus its signals. */
+const MAX_MESSAGE_BYTES = 96 * 1024;
+const DEFAULT_FLUSH_MS = 1_000;
+const SEND_ATTEMPTS = 3;
+
+interface Pending {
+  groups: EventLogGroup[];
+  bytes: number;
+}
+
+let open: Pending | null = null;
+const encoder = new TextEncoder();
+
+async function send(env: Env, message: EventLogMessage): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      await env.EVENT_LOG_QUEUE.send(message, { contentType: "json" });
+      return;
+    } catch (e) {
+      if (attempt >= SEND_ATTEMPTS) throw e;
+      await new Promise((r) => setTimeout(r, 100 * 4 ** attempt));
+    }
+  }
+}
+
+function flushMs(env: Env): number {
+  const ms = Number(env.EVENT_LOG_FLUSH_MS);
+  return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_FLUSH_MS;
+}
+
+/**
+ * Adds a group to this isolate's open batch. Only the request that opened the batch waits for its send:
+ * the timer and the send run in that request's context whoever waits, so later requests waiting too
+ * would add no safety. And they must not: when the opener's promise settles, workerd hands each follower's
+ * continuation back to the follower's own context, and drops it with a warning if that context has ended.
+ */
+export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, group: EventLogGroup): void {
+  const bytes = encoder.encode(JSON.stringify(group)).length;
+  if (open && open.bytes + bytes > MAX_MESSAGE_BYTES) open = null; // full: its timer sends it as it is
+  if (!open) {
+    const batch: Pending = { groups: [], bytes: 0 };
+    open = batch;
+    ctx.waitUntil(
+      new Promise((r) => setTimeout(r, flushMs(env))).then(async () => {
+        if (open === batch) open = null;
+        try {
+          await send(env, { groups: batch.groups });
+        } catch (e) {
+          logEvent("error", "event log send failed", { groups: batch.groups.length, error: errorText(e) });
+        }
+      }),
+    );
+  }
+  open.groups.push(group);
+  open.bytes += bytes;
+}
+
+/** Logs the events a browser request had accepted for `uid` (only ever called when the user may be stored). */
+export function logEvents(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+  const received = Date.now();
+  enqueueGroup(c.env, c.executionCtx, { uid, received, signals: logSignals(c.get("consent")), events });
+}
+
+/** Logs an opt-out or erasure at once (awaited): the batch engine must drop the user too. */
+export async function logPrivacyAction(env: Env, uid: string, type: "optout" | "erase", req?: Request): Promise<void> {
+  const received = Date.now();
+  const signals = req ? logSignals(readConsentSignals(new URL(req.url).searchParams, req.headers.get("Sec-GPC") ?? undefined)) : {};
+  await send(env, { groups: [{ uid, received, signals, events: [{ id: `${type}-${crypto.randomUUID()}`, type, ts: received, props: {} }] }] });
+}

@@ -1,0 +1,97 @@
+/** Event collection from ad tags: JSON or text/plain beacons, and the 1×1 pixel. */
+import { Hono, type Context } from "hono";
+import { browserId } from "../identity/browser-id";
+import { CONSENT_PARAMS } from "../../domain/consent/signals";
+import { cors, originAllowed } from "../http/cors";
+import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../../domain/event-input";
+import { logEvents } from "./event-log";
+import type { AppEnv } from "../http/hono-env";
+import type { EventRetryMessage } from "../../domain/event-retry-message";
+import { UdnError } from "../../domain/input-error";
+import { errorText, logEvent } from "../../domain/log";
+import { clock, profileCache } from "../lookup/profile-lookup";
+import { eventsLimited } from "./rate-limit";
+import { readText } from "../http/request-limits";
+
+export const PIXEL_PATH = "/v1/px.gif";
+/** Query keys that carry consent or transport, never event props (`ts` is read by parsePixelQuery itself). */
+const PIXEL_RESERVED = new Set([...CONSENT_PARAMS, "cb"]);
+const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7"), (ch) => ch.charCodeAt(0));
+/** Seconds a limited client should wait: the browser limit's period (the IP limit's is longer, but approximate anyway). */
+const RETRY_AFTER_S = 10;
+
+/**
+ * Hands the events to the user's object and to the raw event log after the response; the ad tag never
+ * waits for it. The object answers with the new profile, which goes straight into this isolate's cache:
+ * the user's own edge reads its writes without waiting for KV.
+ */
+function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+  logEvents(c, uid, events);
+  const env = c.env;
+  c.executionCtx.waitUntil(
+    env.USER_PROFILE.getByName(uid)
+      .track(uid, events)
+      .then(
+        (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
+        // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
+        () => env.EVENT_RETRY_QUEUE.send({ uid, events } satisfies EventRetryMessage),
+      )
+      .catch((e: unknown) => logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) })),
+  );
+}
+
+/** The pixel's answer, whatever happened: an <img> needs an image, never an error body. */
+export function pixelGif(c: Context<AppEnv>): Response {
+  c.header("Cache-Control", "no-store");
+  c.header("Content-Type", "image/gif");
+  return c.body(GIF, 200);
+}
+
+export const eventRoutes = new Hono<AppEnv>();
+
+eventRoutes.use("/v1/events", cors);
+/**
+ * CORS only hides answers: a beacon from any page still arrives. A browser names the page's origin on
+ * every POST, so events from pages not in ALLOWED_ORIGINS are refused here; servers send none.
+ */
+function foreignOrigin(c: Context<AppEnv>): boolean {
+  const origin = c.req.header("Origin");
+  return origin !== undefined && !originAllowed(origin, c.env);
+}
+
+eventRoutes.post("/v1/events", async (c, next) => {
+  if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: events from this page are not accepted");
+  // Reject what we cannot read before anything else.
+  const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+  if (type !== "application/json" && type !== "text/plain") {
+    throw new UdnError(415, "Content-Type must be application/json or text/plain");
+  }
+  const length = Number(c.req.header("Content-Length") ?? "0");
+  if (length > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+  await next();
+}, browserId, async (c) => {
+  const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
+  const uid = c.get("uid");
+  const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
+  if (limited) {
+    c.header("Retry-After", String(RETRY_AFTER_S));
+    throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
+  }
+  if (uid) forward(c, uid, events);
+  c.header("Cache-Control", "no-store");
+  return c.json({ accepted: uid ? events.length : 0 }, 202);
+});
+
+eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
+  const uid = c.get("uid");
+  if (uid) {
+    let event: UdnEvent | undefined;
+    try {
+      event = parsePixelQuery(new URL(c.req.url).searchParams, Date.now(), PIXEL_RESERVED);
+    } catch {
+      // The pixel always answers its GIF; invalid input is simply not recorded.
+    }
+    if (event && !foreignOrigin(c) && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
+  }
+  return pixelGif(c);
+});

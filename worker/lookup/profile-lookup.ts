@@ -1,0 +1,111 @@
+/** Profile lookups: the isolate's read-behind cache in front of KV, with a deadline and a degraded fallback. */
+import { ReadCache, type Outcome } from "../../domain/read-cache";
+import { decodeProfile, EMPTY_PROFILE, profileKey, type Profile } from "../../domain/profile-record";
+
+/** KV's own edge cache lifetime for profile reads (its minimum is 30 s). */
+export const KV_CACHE_TTL_S = 30;
+const DEFAULT_DEADLINE_MS = 100;
+
+/** Sized for a 128 MB isolate: at most 32 MiB of profiles. */
+export const profileCache = new ReadCache<Profile>({
+  maxEntries: 250_000,
+  maxBytes: 32 * 1024 * 1024,
+  softTtlMs: 15_000,
+  hardTtlMs: 300_000,
+  negativeTtlMs: 30_000,
+  // V8 costs, roughly: Map slot and entry object (with its two recency links) ~136 B, strings 2 B/char, each segment object ~56 B.
+  sizeOf: (key, p) => 136 + key.length * 2 + (p ? 64 + (p as Profile).segments.reduce((n, s) => n + 56 + s.id.length * 2, 0) : 0),
+});
+
+/** All a lookup needs of the execution context: keeping background reads alive. */
+export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
+
+/** The cache's clock; tests move it to age entries. */
+export const clock = { now: (): number => Date.now() };
+
+export interface Lookup {
+  profile: Profile;
+  outcome: Outcome;
+  /** Why the answer may be wrong: KV failed or missed the deadline, so a stale or empty profile was served. */
+  degraded?: "kv-error" | "kv-timeout";
+  /** Milliseconds spent waiting for KV, on a miss. */
+  kvMs?: number;
+}
+
+function decode(text: string | null): Profile | null {
+  return (text !== null && decodeProfile(text)) || null;
+}
+
+function deadline(env: Env): number {
+  return Number(env.KV_DEADLINE_MS) || DEFAULT_DEADLINE_MS;
+}
+
+class Timeout extends Error {}
+
+function within<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: number | null = null;
+  const timeout = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Timeout()), ms)));
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+/**
+ * One shared KV read per key, kept alive past the response so that its answer still lands in the cache: after a
+ * deadline, and when the request that started it goes away (a client that disconnects) while others wait on it.
+ */
+function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
+  const p = profileCache.load(uid, async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })), () => clock.now());
+  ctx.waitUntil(p.catch(() => {}));
+  return p;
+}
+
+/**
+ * A hit (fresh or stale) returns synchronously with no I/O; a stale one also refreshes in the background.
+ * A miss waits for one shared KV read, at most the deadline; then it answers degraded.
+ */
+export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | Promise<Lookup> {
+  const { outcome, value } = profileCache.peek(uid, clock.now());
+  if (outcome !== "miss") {
+    if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
+    return { profile: value ?? EMPTY_PROFILE, outcome };
+  }
+  const started = clock.now();
+  return within(load(env, ctx, uid), deadline(env)).then(
+    (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),
+    (e: unknown) => ({
+      profile: profileCache.fallback(uid) ?? EMPTY_PROFILE,
+      outcome,
+      degraded: e instanceof Timeout ? "kv-timeout" : "kv-error",
+      kvMs: clock.now() - started,
+    }),
+  );
+}
+
+/** Many uids: cache first, then one KV multi-key read (≤ 100 keys) for the misses. */
+export async function lookupProfiles(env: Env, ctx: WaitUntil, uids: readonly string[]): Promise<{ profiles: Map<string, Profile>; degraded?: Lookup["degraded"] }> {
+  const profiles = new Map<string, Profile>();
+  const missing: string[] = [];
+  const now = clock.now();
+  for (const uid of uids) {
+    const { outcome, value } = profileCache.peek(uid, now);
+    if (outcome === "miss") missing.push(uid);
+    else {
+      if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
+      profiles.set(uid, value ?? EMPTY_PROFILE);
+    }
+  }
+  if (missing.length === 0) return { profiles };
+  const started = clock.now();
+  const read = env.PROFILES.get(missing.map(profileKey), { type: "text", cacheTtl: KV_CACHE_TTL_S }).then((texts) => {
+    for (const uid of missing) profileCache.offer(uid, decode(texts.get(profileKey(uid)) ?? null), started, clock.now());
+    return texts;
+  });
+  ctx.waitUntil(read.catch(() => {}));
+  try {
+    const texts = await within(read, deadline(env));
+    for (const uid of missing) profiles.set(uid, decode(texts.get(profileKey(uid)) ?? null) ?? EMPTY_PROFILE);
+    return { profiles };
+  } catch (e) {
+    for (const uid of missing) profiles.set(uid, profileCache.fallback(uid) ?? EMPTY_PROFILE);
+    return { profiles, degraded: e instanceof Timeout ? "kv-timeout" : "kv-error" };
+  }
+}

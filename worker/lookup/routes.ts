@@ -1,0 +1,94 @@
+/** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid, all through the isolate cache. */
+import { Hono, type Context } from "hono";
+import { bearerAuth } from "../http/bearer-auth";
+import { browserId } from "../identity/browser-id";
+import { cors } from "../http/cors";
+import type { AppEnv } from "../http/hono-env";
+import { UdnError } from "../../domain/input-error";
+import { ANY_UID_PATTERN } from "../../domain/ids";
+import { EMPTY_PROFILE } from "../../domain/profile-record";
+import { lookupProfile, lookupProfiles, type Lookup } from "./profile-lookup";
+import { parseFormat, renderSegments, type Format } from "../../domain/segment-formats";
+import { readText } from "../http/request-limits";
+import { apiKeys } from "../settings";
+
+const MAX_LOOKUP_UIDS = 100;
+const MAX_LOOKUP_BYTES = 16 * 1024;
+
+function timing(l: Pick<Lookup, "outcome" | "kvMs">): string {
+  return l.kvMs === undefined ? `cache;desc=${l.outcome}` : `cache;desc=${l.outcome}, kv;dur=${l.kvMs}`;
+}
+
+/** A lookup's body and its content type, the same whether the router or the hot path (hot-path.ts) answers. */
+export function lookupBody(env: Env, l: Lookup, format: Format, callback: string | undefined): [string, string] {
+  return renderSegments(l.profile, format, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, callback);
+}
+
+/** A lookup's headers (besides CORS), the same whichever path answers. */
+export function lookupHeaders(l: Pick<Lookup, "outcome" | "kvMs" | "degraded">, format: Format, type: string): Record<string, string> {
+  // One header record for the whole answer: each header set is a call into the runtime.
+  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": "private, no-store", "Server-Timing": timing(l) };
+  if (l.degraded) headers["X-UDN-Degraded"] = l.degraded;
+  if (format === "js") headers["X-Content-Type-Options"] = "nosniff";
+  return headers;
+}
+
+function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
+  const [body, type] = lookupBody(c.env, l, format, callback);
+  const headers = lookupHeaders(l, format, type);
+  if (l.degraded) c.set("degraded", l.degraded);
+  c.set("cacheOutcome", l.outcome);
+  return c.body(body, 200, headers);
+}
+
+/** Answers from the cache without an await when it can; the format is checked before any I/O. */
+function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Promise<Response> {
+  const { format, callback } = parseFormat(c.req.query("format"), c.req.query("callback"));
+  if (!uid) {
+    const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
+    // Not a cache hit: nobody was looked up (opted out, or no consent).
+    c.set("cacheOutcome", "anonymous");
+    return res;
+  }
+  const l = lookupProfile(c.env, c.executionCtx, uid);
+  return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
+}
+
+export const segmentRoutes = new Hono<AppEnv>();
+
+segmentRoutes.use("/v1/segments", cors);
+segmentRoutes.get("/v1/segments", browserId, (c) => lookupAndAnswer(c, c.get("uid")));
+
+const s2s = bearerAuth((env) => apiKeys(env.API_KEYS));
+
+segmentRoutes.get("/v1/users/:uid/segments", s2s, (c) => {
+  const uid = c.req.param("uid");
+  if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
+  return lookupAndAnswer(c, uid);
+});
+
+segmentRoutes.post("/v1/lookup", s2s, async (c) => {
+  const text = await readText(c.req.raw, MAX_LOOKUP_BYTES);
+  let body: { uids?: unknown };
+  try {
+    body = JSON.parse(text) as typeof body;
+  } catch {
+    throw new UdnError(400, "body is not valid JSON");
+  }
+  if (typeof body !== "object" || body === null || !Array.isArray(body.uids)) throw new UdnError(400, 'body must be {"uids":[…]}');
+  if (body.uids.length > MAX_LOOKUP_UIDS) throw new UdnError(413, `uids has ${body.uids.length} entries; at most ${MAX_LOOKUP_UIDS}`);
+  const uids = body.uids.map((u, i) => {
+    if (typeof u !== "string" || !ANY_UID_PATTERN.test(u)) throw new UdnError(400, `uids[${i}] must match ${ANY_UID_PATTERN.source}`);
+    return u;
+  });
+  const { profiles, degraded } = await lookupProfiles(c.env, c.executionCtx, [...new Set(uids)]);
+  const results: Record<string, string[]> = {};
+  for (const [uid, p] of profiles) results[uid] = p.segments.map((s) => s.id);
+  c.header("Cache-Control", "private, no-store");
+  c.set("cacheOutcome", "batch");
+  if (degraded) {
+    c.header("X-UDN-Degraded", degraded);
+    c.set("degraded", degraded);
+  }
+  return c.json({ results });
+});
