@@ -4,6 +4,8 @@ import { defineConfig } from "vitest/config";
 import { readDevVars } from "./scripts/dev-vars.mjs";
 
 const secrets: Record<string, string> = readDevVars("./.dev.vars.example");
+/** Test folders run inside workerd, one per flow (their helpers live in test/support). */
+const WORKERD_FLOWS = ["domain", "lookup", "identity", "events", "privacy", "admin", "http", "durable", "sync"];
 // wrangler checks secrets.required against process.env; the tests use the example values.
 for (const [k, v] of Object.entries(secrets)) process.env[k] ??= v;
 
@@ -18,7 +20,8 @@ export default defineConfig({
             miniflare: { bindings: { ...secrets, EVENT_LOG_FLUSH_MS: "20" } },
           }),
         ],
-        test: { name: "workers", include: ["test/workers/**/*.test.ts"] },
+        // Every flow of the deployment, and the pure domain code, inside workerd with real bindings.
+        test: { name: "workers", include: [`test/{${WORKERD_FLOWS.join(",")}}/**/*.test.ts`] },
       },
       // Tools that run in Node (the data team's publisher), driven as child processes.
       { test: { name: "node", include: ["test/node/**/*.test.mjs"], environment: "node" } },

@@ -1,12 +1,12 @@
 /** The Worker under benchmark: the real app plus bench-only routes (bare KV read and its parts, the KV routes and the cost loop inside workerd, cache stats, seeding and filling). */
-import { verifiedMemo, verifyCookie } from "../worker/identity/browser-id";
-import { usableUidSecrets } from "../worker/settings";
-import { signUid } from "../domain/ids";
-import { lookupProfile, profileCache } from "../worker/lookup/profile-lookup";
 import { encodeProfile, profileKey } from "../domain/profile-record";
-import worker from "../worker/index";
-import { app } from "../worker/app";
 import { coordinator } from "../platform/stubs";
+import { app } from "../worker/app";
+import { signUid, verifyCookie } from "../worker/identity/signed-ids";
+import worker from "../worker/index";
+import { profileCache, resetIsolate, verifiedCookies } from "../worker/isolate";
+import { lookupProfile } from "../worker/lookup/profile-lookup";
+import { usableUidSecrets } from "../worker/settings";
 
 export { UserProfile, SyncCoordinator } from "../worker/index";
 
@@ -53,17 +53,16 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       // Fills the profile cache (to its byte bound, by default) and the cookie memo with users nobody asks for, as an
       // isolate that has served for a while: the cost loop runs again on top of them.
       const entries = Number(url.searchParams.get("entries") ?? profileCache.options.maxEntries);
-      const cookies = Number(url.searchParams.get("cookies") ?? verifiedMemo.maxEntries);
+      const cookies = Number(url.searchParams.get("cookies") ?? verifiedCookies.maxEntries);
       const secrets = usableUidSecrets(env);
       for (let i = 0; i < entries; i++) profileCache.set(`BenchFillUser${String(i).padStart(9, "0")}`, i % 5 ? null : KNOWN, Date.now());
       for (let i = 0; i < cookies; i++) verifyCookie(await signUid(`BenchFillCookie${String(i).padStart(7, "0")}`, secrets[0] ?? ""), secrets);
-      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
+      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedCookies.size() });
     }
     case "/__bench/stats":
-      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedMemo.size() });
+      return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedCookies.size() });
     case "/__bench/reset":
-      profileCache.clear();
-      verifiedMemo.clear();
+      resetIsolate();
       return Response.json({ ok: true });
     case "/__bench/seed": {
       const uids = (await req.json()) as string[];
@@ -73,7 +72,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
     case "/__bench/cache-bound": {
       // The soak shrinks the cache and the cookie memo so that they fill within minutes and the memory plateau shows.
       (profileCache.options as { maxEntries: number }).maxEntries = Number(url.searchParams.get("entries"));
-      verifiedMemo.maxEntries = Number(url.searchParams.get("cookies") ?? verifiedMemo.maxEntries);
+      verifiedCookies.maxEntries = Number(url.searchParams.get("cookies") ?? verifiedCookies.maxEntries);
       return Response.json(profileCache.snapshot());
     }
     case "/__bench/publish": {
@@ -122,7 +121,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
         for (const kind of b % 2 ? [...kinds].reverse() : kinds) {
           const requests = uids.slice(from, from + block).map((uid, i) => new Request(`http://bench${path(kind, uid)}`, { headers: { Cookie: cookies[from + i] ?? "" } }));
           profileCache.clear();
-          verifiedMemo.clear();
+          verifiedCookies.clear();
           // workerd's clock moves only across I/O: one read first, so that the block's start is now.
           await env.PROFILES.get("bench-clock");
           const started = Date.now();

@@ -1,28 +1,7 @@
-/** Signed browser ids: `<uid>.<HMAC-SHA256(uid)>`, base64url, with a previous key accepted during rotation. */
-import { equalBytes, hmacKey as macKey, hmacSha256, type HmacKey } from "./hmac-sha256";
+/** Browser ids: minted uids, and cookie values `<uid>.<HMAC-SHA256(uid)>` in base64url, signed and checked with given keys. */
+import { equalBytes, hmacKey, hmacSha256, type HmacKey } from "./hmac-sha256";
 
 const encoder = new TextEncoder();
-/** Signing keys (WebCrypto), per secret: only new browsers' ids (and ids re-signed after a rotation) are signed, so signing stays on the platform's HMAC. */
-const signingKeys = new Map<string, Promise<CryptoKey>>();
-
-function signingKey(secret: string): Promise<CryptoKey> {
-  let key = signingKeys.get(secret);
-  if (!key) {
-    key = crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
-    signingKeys.set(secret, key);
-    void key.catch(() => signingKeys.delete(secret));
-  }
-  return key;
-}
-
-/** Checking keys (plain JS HMAC), per secret: every returning browser's cookie is checked, synchronously. */
-const checkingKeys = new Map<string, HmacKey>();
-
-function checkingKey(secret: string): HmacKey {
-  let key = checkingKeys.get(secret);
-  if (!key) checkingKeys.set(secret, (key = macKey(encoder.encode(secret))));
-  return key;
-}
 
 function toBase64Url(bytes: Uint8Array): string {
   let bin = "";
@@ -70,25 +49,29 @@ export function newUid(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));
 }
 
-export async function signUid(uid: string, secret: string): Promise<string> {
-  const sig = await crypto.subtle.sign("HMAC", await signingKey(secret), encoder.encode(uid));
+/** A secret's key for checking signatures (plain JS, synchronous). */
+export function checkingKey(secret: string): HmacKey {
+  return hmacKey(encoder.encode(secret));
+}
+
+/** A secret's key for signing (WebCrypto): only new browsers' ids, and ids re-signed after a rotation, are signed. */
+export function signingKey(secret: string): Promise<CryptoKey> {
+  return crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+}
+
+/** `<uid>.<signature>`, the cookie value. */
+export async function signUidWith(uid: string, key: CryptoKey): Promise<string> {
+  const sig = await crypto.subtle.sign("HMAC", key, encoder.encode(uid));
   return `${uid}.${toBase64Url(new Uint8Array(sig))}`;
 }
 
 /**
- * Verifies a cookie value against the current secret, then the previous one; the signatures are compared in
- * constant time.
- * @returns the uid, or undefined for a forged, garbled or foreign value.
+ * Verifies a cookie value against each key in turn (the current secret's first); signatures are compared in constant
+ * time. `stale` tells that an older key signed it, so the caller can re-sign it: once every returning browser has a
+ * current signature, the old key can go.
+ * @returns undefined for a forged, garbled or foreign value
  */
-export function verifyUid(value: string | undefined, secrets: readonly string[]): string | undefined {
-  return verifySignedUid(value, secrets)?.uid;
-}
-
-/**
- * Like verifyUid, and tells whether the value was signed with an older secret than the first,
- * so the caller can re-sign it: once every returning browser has a current signature, the old key can go.
- */
-export function verifySignedUid(value: string | undefined, secrets: readonly string[]): { uid: string; stale: boolean } | undefined {
+export function verifySignedUidWith(value: string | undefined, keys: readonly HmacKey[]): { uid: string; stale: boolean } | undefined {
   if (!value || value.length > 80) return undefined;
   const dot = value.indexOf(".");
   const uid = value.slice(0, dot);
@@ -96,8 +79,8 @@ export function verifySignedUid(value: string | undefined, secrets: readonly str
   const sig = fromBase64Url(value.slice(dot + 1));
   if (!sig || sig.length !== 32) return undefined;
   const message = encoder.encode(uid);
-  for (const [i, secret] of secrets.entries()) {
-    if (secret && equalBytes(hmacSha256(checkingKey(secret), message), sig)) return { uid, stale: i > 0 };
+  for (const [i, key] of keys.entries()) {
+    if (equalBytes(hmacSha256(key, message), sig)) return { uid, stale: i > 0 };
   }
   return undefined;
 }

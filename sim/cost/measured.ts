@@ -1,6 +1,6 @@
 /**
  * What the user's object costs in SQLite per call, measured in workerd (`cursor.rowsRead` / `rowsWritten`,
- * which Durable Objects bill) by test/workers/object-storage-cost.test.ts with the demo rules. That test fails
+ * which Durable Objects bill) by test/durable/object-storage-cost.test.ts with the demo rules. That test fails
  * when the object's storage pattern changes, so these figures and the cost model move together.
  */
 export const OBJECT_SQL = {

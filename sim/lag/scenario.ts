@@ -1,6 +1,7 @@
 /** The inputs of one replication-lag run, defaulting to the settings the service ships. */
 import type { ReadCacheOptions } from "../../domain/read-cache";
-import { KV_CACHE_TTL_S, profileCache } from "../../worker/lookup/profile-lookup";
+import { KV_CACHE_TTL_S } from "../../worker/lookup/profile-lookup";
+import { profileCache } from "../../worker/isolate";
 import { PUBLISH_INTERVAL_MS } from "../../durable/publish-interval";
 
 export interface LagScenario {

@@ -3,7 +3,7 @@ import { GppModel } from "@iabgpp/cmpapi";
 import { GVL, TCModel, TCString } from "@iabtcf/core";
 import type { BrowserContext } from "playwright-core";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { globalVendorList } from "../fixtures/global-vendor-list";
+import { globalVendorList } from "../support/global-vendor-list";
 
 const vars = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.bindings as Record<string, string>;
 const VENDOR = Number(vars.CONSENT_VENDOR_ID);

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { EdgeLocation } from "../../sim/lag/edge-location";
 import { KvModel } from "../../sim/lag/kv-model";
 import { UserObjects } from "../../sim/lag/user-objects";
-import { profileCache } from "../../worker/lookup/profile-lookup";
+import { profileCache } from "../../worker/isolate";
 
 const kvOptions = { locations: 3, propagationMs: 60_000, jitter: 0, cacheTtlMs: 30_000, seed: 1, initial: () => 1 };
 const profileOf = (_key: number, version: number) => (version ? { ts: version, segments: [{ id: "1" }] } : null);

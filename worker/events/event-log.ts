@@ -3,23 +3,18 @@
  * short window and sends it as one message, so the queue's per-queue message rate is not one per request.
  */
 import type { Context } from "hono";
-import { readConsentSignals } from "../../domain/consent/signals";
 import type { UdnEvent } from "../../domain/event-input";
 import type { AppEnv } from "../http/hono-env";
 import { logSignals, type EventLogGroup, type EventLogMessage } from "../../domain/event-log-format";
 import { errorText, logEvent } from "../../domain/log";
+import { eventLog } from "../isolate";
+import { requestSignals } from "../privacy/request-consent";
 
 /** Queue messages may be 128 KB; a group is at most one 16 KiB body plus its signals. */
 const MAX_MESSAGE_BYTES = 96 * 1024;
 const DEFAULT_FLUSH_MS = 1_000;
 const SEND_ATTEMPTS = 3;
 
-interface Pending {
-  groups: EventLogGroup[];
-  bytes: number;
-}
-
-let open: Pending | null = null;
 const encoder = new TextEncoder();
 
 async function send(env: Env, message: EventLogMessage): Promise<void> {
@@ -47,13 +42,14 @@ function flushMs(env: Env): number {
  */
 export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, group: EventLogGroup): void {
   const bytes = encoder.encode(JSON.stringify(group)).length;
-  if (open && open.bytes + bytes > MAX_MESSAGE_BYTES) open = null; // full: its timer sends it as it is
+  if (eventLog.open && eventLog.open.bytes + bytes > MAX_MESSAGE_BYTES) eventLog.open = null; // full: its timer sends it as it is
+  let open = eventLog.open;
   if (!open) {
-    const batch: Pending = { groups: [], bytes: 0 };
-    open = batch;
+    const batch = { groups: [] as EventLogGroup[], bytes: 0 };
+    open = eventLog.open = batch;
     ctx.waitUntil(
       new Promise((r) => setTimeout(r, flushMs(env))).then(async () => {
-        if (open === batch) open = null;
+        if (eventLog.open === batch) eventLog.open = null;
         try {
           await send(env, { groups: batch.groups });
         } catch (e) {
@@ -75,6 +71,6 @@ export function logEvents(c: Context<AppEnv>, uid: string, events: UdnEvent[]): 
 /** Logs an opt-out or erasure at once (awaited): the batch engine must drop the user too. */
 export async function logPrivacyAction(env: Env, uid: string, type: "optout" | "erase", req?: Request): Promise<void> {
   const received = Date.now();
-  const signals = req ? logSignals(readConsentSignals(new URL(req.url).searchParams, req.headers.get("Sec-GPC") ?? undefined)) : {};
+  const signals = req ? logSignals(requestSignals(req.url, req.headers.get("Sec-GPC") ?? undefined)) : {};
   await send(env, { groups: [{ uid, received, signals, events: [{ id: `${type}-${crypto.randomUUID()}`, type, ts: received, props: {} }] }] });
 }

@@ -9,7 +9,7 @@ import type { AppEnv } from "../http/hono-env";
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
-import { clock, profileCache } from "../lookup/profile-lookup";
+import { clock, profileCache } from "../isolate";
 import { eventsLimited } from "./rate-limit";
 import { readText } from "../http/request-limits";
 

@@ -1,27 +1,14 @@
 /** Profile lookups: the isolate's read-behind cache in front of KV, with a deadline and a degraded fallback. */
-import { ReadCache, type Outcome } from "../../domain/read-cache";
+import type { Outcome } from "../../domain/read-cache";
+import { clock, profileCache } from "../isolate";
 import { decodeProfile, EMPTY_PROFILE, profileKey, type Profile } from "../../domain/profile-record";
 
 /** KV's own edge cache lifetime for profile reads (its minimum is 30 s). */
 export const KV_CACHE_TTL_S = 30;
 const DEFAULT_DEADLINE_MS = 100;
 
-/** Sized for a 128 MB isolate: at most 32 MiB of profiles. */
-export const profileCache = new ReadCache<Profile>({
-  maxEntries: 250_000,
-  maxBytes: 32 * 1024 * 1024,
-  softTtlMs: 15_000,
-  hardTtlMs: 300_000,
-  negativeTtlMs: 30_000,
-  // V8 costs, roughly: Map slot and entry object (with its two recency links) ~136 B, strings 2 B/char, each segment object ~56 B.
-  sizeOf: (key, p) => 136 + key.length * 2 + (p ? 64 + (p as Profile).segments.reduce((n, s) => n + 56 + s.id.length * 2, 0) : 0),
-});
-
 /** All a lookup needs of the execution context: keeping background reads alive. */
 export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
-
-/** The cache's clock; tests move it to age entries. */
-export const clock = { now: (): number => Date.now() };
 
 export interface Lookup {
   profile: Profile;

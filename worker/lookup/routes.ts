@@ -8,30 +8,13 @@ import { UdnError } from "../../domain/input-error";
 import { ANY_UID_PATTERN } from "../../domain/ids";
 import { EMPTY_PROFILE } from "../../domain/profile-record";
 import { lookupProfile, lookupProfiles, type Lookup } from "./profile-lookup";
-import { parseFormat, renderSegments, type Format } from "../../domain/segment-formats";
+import type { Format } from "../../domain/segment-formats";
+import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
 import { readText } from "../http/request-limits";
 import { apiKeys } from "../settings";
 
 const MAX_LOOKUP_UIDS = 100;
 const MAX_LOOKUP_BYTES = 16 * 1024;
-
-function timing(l: Pick<Lookup, "outcome" | "kvMs">): string {
-  return l.kvMs === undefined ? `cache;desc=${l.outcome}` : `cache;desc=${l.outcome}, kv;dur=${l.kvMs}`;
-}
-
-/** A lookup's body and its content type, the same whether the router or the hot path (hot-path.ts) answers. */
-export function lookupBody(env: Env, l: Lookup, format: Format, callback: string | undefined): [string, string] {
-  return renderSegments(l.profile, format, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, callback);
-}
-
-/** A lookup's headers (besides CORS), the same whichever path answers. */
-export function lookupHeaders(l: Pick<Lookup, "outcome" | "kvMs" | "degraded">, format: Format, type: string): Record<string, string> {
-  // One header record for the whole answer: each header set is a call into the runtime.
-  const headers: Record<string, string> = { "Content-Type": type, "Cache-Control": "private, no-store", "Server-Timing": timing(l) };
-  if (l.degraded) headers["X-UDN-Degraded"] = l.degraded;
-  if (format === "js") headers["X-Content-Type-Options"] = "nosniff";
-  return headers;
-}
 
 function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
   const [body, type] = lookupBody(c.env, l, format, callback);
@@ -43,7 +26,7 @@ function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string 
 
 /** Answers from the cache without an await when it can; the format is checked before any I/O. */
 function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Promise<Response> {
-  const { format, callback } = parseFormat(c.req.query("format"), c.req.query("callback"));
+  const { format, callback } = lookupFormat(c.req.url);
   if (!uid) {
     const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
     // Not a cache hit: nobody was looked up (opted out, or no consent).
@@ -59,15 +42,16 @@ export const segmentRoutes = new Hono<AppEnv>();
 segmentRoutes.use("/v1/segments", cors);
 segmentRoutes.get("/v1/segments", browserId, (c) => lookupAndAnswer(c, c.get("uid")));
 
-const s2s = bearerAuth((env) => apiKeys(env.API_KEYS));
+/** Bidders' key check on the server-to-server routes. */
+export const s2sAuth = bearerAuth((env) => apiKeys(env.API_KEYS));
 
-segmentRoutes.get("/v1/users/:uid/segments", s2s, (c) => {
+segmentRoutes.get("/v1/users/:uid/segments", s2sAuth, (c) => {
   const uid = c.req.param("uid");
   if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
   return lookupAndAnswer(c, uid);
 });
 
-segmentRoutes.post("/v1/lookup", s2s, async (c) => {
+segmentRoutes.post("/v1/lookup", s2sAuth, async (c) => {
   const text = await readText(c.req.raw, MAX_LOOKUP_BYTES);
   let body: { uids?: unknown };
   try {

@@ -1,14 +1,15 @@
 /** Opt-out from the browser and erasure by uid: the user's data goes from every tier. */
 import { Hono, type Context } from "hono";
-import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { deleteCookie, setCookie } from "hono/cookie";
 import { bearerAuth } from "../http/bearer-auth";
-import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE } from "../identity/browser-id";
+import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE, readIdCookies } from "../../domain/id-cookie";
 import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { logPrivacyAction } from "../events/event-log";
 import { UdnError } from "../../domain/input-error";
-import { ANY_UID_PATTERN, verifyUid } from "../../domain/ids";
-import { profileCache } from "../lookup/profile-lookup";
+import { ANY_UID_PATTERN } from "../../domain/ids";
+import { verifyUid } from "../identity/signed-ids";
+import { profileCache } from "../isolate";
 import { apiKeys, cookiePartitioned, uidSecrets } from "../settings";
 
 /** Erases the user in their object (which also removes the KV record and leaves a tombstone) and in this isolate's cache. */
@@ -18,7 +19,7 @@ export async function eraseUser(env: Env, uid: string): Promise<void> {
 }
 
 async function optout(c: Context<AppEnv>): Promise<Response> {
-  const uid = verifyUid(getCookie(c, ID_COOKIE), uidSecrets(c.env));
+  const uid = verifyUid(readIdCookies(c.req.header("Cookie")).id, uidSecrets(c.env));
   if (uid) {
     await eraseUser(c.env, uid);
     await logPrivacyAction(c.env, uid, "optout", c.req.raw);

@@ -1,0 +1,31 @@
+/** Who a browser request is for: the one decision of consent, opt-out and the `udn_id` cookie, for the app and the hot path alike. */
+import type { ConsentSignals } from "../../domain/consent/signals";
+import { readIdCookies } from "../../domain/id-cookie";
+import { requestConsent } from "../privacy/request-consent";
+import { usableUidSecrets } from "../settings";
+import { verifyCookie } from "./signed-ids";
+
+export type Browser = { signals: ConsentSignals } & (
+  /** Opted out: nothing is read, stored or set. */
+  | { kind: "opted-out" }
+  /** A signal that applies does not allow us (the reason names it, never its value). */
+  | { kind: "denied"; reason: string }
+  /** UID_SECRET is missing or too short: nobody can be identified. */
+  | { kind: "no-secret" }
+  /** A good cookie; `stale` when an older secret signed it (to be re-signed). */
+  | { kind: "known"; uid: string; stale: boolean; secrets: readonly string[] }
+  /** No cookie, or one that is not ours: a new id is minted. */
+  | { kind: "new"; secrets: readonly string[] }
+);
+
+/** Synchronous: a remembered cookie costs a Map get, a new one an HMAC in plain JS. */
+export function resolveBrowser(env: Env, url: string, cookie: string | undefined, secGpc: string | undefined): Browser {
+  const { signals, verdict } = requestConsent(env, url, secGpc);
+  const cookies = readIdCookies(cookie);
+  if (cookies.optedOut) return { signals, kind: "opted-out" };
+  if (!verdict.allowed) return { signals, kind: "denied", reason: verdict.reason };
+  const secrets = usableUidSecrets(env);
+  if (secrets.length === 0) return { signals, kind: "no-secret" };
+  const verified = verifyCookie(cookies.id, secrets);
+  return verified ? { signals, kind: "known", uid: verified.uid, stale: verified.stale, secrets } : { signals, kind: "new", secrets };
+}
