@@ -1,4 +1,4 @@
-// Event ingestion benchmark (issue 4): beacons accepted at the edge per second, and applied in the users' objects, vs the control.
+// Event ingestion benchmark: beacons accepted at the edge per second, and applied in the users' objects, vs the control.
 import { readFileSync } from "node:fs";
 import { clientIp, cookieFor, uidFor } from "./ids.mjs";
 import { wrk, writeRequests } from "./wrk.mjs";

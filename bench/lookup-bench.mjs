@@ -1,4 +1,4 @@
-// Lookup benchmarks (issue 3): every lookup kind over HTTP against the /healthz control, the Zipf mix, and the in-isolate cost loop.
+// Lookup benchmarks: every lookup kind over HTTP against the /healthz control, the Zipf mix, and the in-isolate cost loop.
 import { cookieFor, uidFor } from "./ids.mjs";
 import { get, wrk, writeRequests } from "./wrk.mjs";
 import { rssMiB } from "./miniflare-host.mjs";

@@ -44,7 +44,7 @@ try {
 writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
 console.log(JSON.stringify(results, null, 2));
 
-// Sync (issue 5) runs in its own Miniflare with its own harness; it adds its figures under "sync".
+// Sync runs in its own Miniflare with its own harness; it adds its figures under "sync".
 // BENCH_SYNC_ARGS passes options through, e.g. "--users 20000 --skip-big" for a quick run.
 const syncArgs = (process.env.BENCH_SYNC_ARGS ?? "").split(" ").filter(Boolean);
 if (parts.includes("sync")) execFileSync("node", ["bench/sync-bench.mjs", ...syncArgs], { stdio: "inherit" });

@@ -240,7 +240,7 @@ await mf.dispose();
 
 const result = {
   at: new Date().toISOString(),
-  machine: "see ../shared/toolchain.md (2 shared cores)",
+  machine: "2 shared cores",
   users: USERS,
   sync: {
     seconds: +(sync.ms / 1000).toFixed(1),

@@ -1,4 +1,4 @@
-// Drives a URL with wrk (1 thread, 4 connections, as in toolchain.md) from a request file and returns rps and latencies.
+// Drives a URL with wrk (1 thread, 4 connections) from a request file and returns rps and latencies.
 import { execFileSync, spawn } from "node:child_process";
 import { writeFileSync } from "node:fs";
 

@@ -1,4 +1,4 @@
-// The realistic lookup mix (issue 3): 1,000,000 users, Zipf (s = 1), 20 % known, measured against what its hit ratio predicts.
+// The realistic lookup mix: 1,000,000 users, Zipf (s = 1), 20 % known, measured against what its hit ratio predicts.
 import { cookieFor, uidFor, zipf } from "./ids.mjs";
 import { get, writeRequests } from "./wrk.mjs";
 import { median, slice, spread, summarise } from "./rounds.mjs";

@@ -25,7 +25,7 @@ app.route("/", tagRoutes);
 app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
 
 app.onError((err, c) => {
-  // The contract's pixel always answers its GIF, even to a request too large to read.
+  // The pixel always answers (docs/contract.md) its GIF, even to a request too large to read.
   if (isUdnError(err) && c.req.method === "GET" && c.req.path === PIXEL_PATH) return pixelGif(c);
   if (isUdnError(err)) return c.body(errorBody(err.message), err.status, { "Content-Type": "application/json" });
   // Unexpected: logged without request data (no uid, no IP), answered without internals.

@@ -75,14 +75,14 @@ const RECORD_BYTES = 24 + (2 + 13 + 1 + 2) + 8 * 4.5;
 
 export const BASELINE: CostInputs = {
   daysPerMonth: 30,
-  lookupsPerDay: 80e9, // issue 8
+  lookupsPerDay: 80e9, // the design target
   s2sShare: 0.5, // assumption
   s2sBatchedShare: 0, // assumption: bidders ask one uid per request
   uidsPerBatch: 100,
   isolateHitRatio: BENCH.freshHitRatio, // measured (bench Zipf mix); see the sensitivity table
   cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
   cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
-  eventsPerDay: 5e9, // issue 8
+  eventsPerDay: 5e9, // the design target
   eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
   cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off
   objectCallPerRequest: true, // shipped (worker/routes/events.ts)
