@@ -1,6 +1,6 @@
 /** Chromium blocking third-party cookies: proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlServer } from "./control-cookie-server";
+import { controlCookies, startControlServer } from "./control-cookie-server";
 import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
 
 const PARTITIONED_EDGE = 8790;
@@ -35,13 +35,7 @@ async function open(mode: "allow" | "block", url: string, edge: Edge): Promise<W
   return w;
 }
 
-/** Sets the control cookies from the page (a third-party call), then answers what the control server got back. */
-function controlCookiesFrom(w: Watched): Promise<string> {
-  return w.page.evaluate(async (origin) => {
-    await fetch(`${origin}/set`, { credentials: "include" });
-    return (await fetch(`${origin}/echo`, { credentials: "include" })).text();
-  }, control.origin);
-}
+const controlCookiesFrom = (w: Watched) => controlCookies(w.page, control.origin);
 
 describe("third-party cookies", () => {
   it("come back when allowed: the control detects a browser that does not block", async () => {
