@@ -1,4 +1,4 @@
-/** Chromium blocking third-party cookies: proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
+/** Chromium blocking third-party cookies (set through DevTools): proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controlCookies, startControlServer } from "./control-cookie-server";
 import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
@@ -43,7 +43,7 @@ describe("third-party cookies", () => {
     expect((await controlCookiesFrom(w)).split("; ").sort()).toEqual(["udn_ctl=1", "udn_ctlp=1"]);
   });
 
-  it("are blocked by the profile setting: only the Partitioned control cookie comes back", async () => {
+  it("are blocked when the test asks: only the Partitioned control cookie comes back", async () => {
     const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
     expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
