@@ -102,6 +102,8 @@ export interface EdgeCall {
   status: number;
   setCookies: string[];
   headers: Record<string, string>;
+  /** Set-Cookie lines Chromium refused to store, with its reasons ("UserPreferences": third-party cookies blocked). */
+  refused: { name: string; reasons: string[] }[];
   /** Chromium's reason when the request failed (a CORS refusal, say). */
   failed?: string;
 }
@@ -169,7 +171,8 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
   cdp.on("Network.responseReceivedExtraInfo", (e) => {
     const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const setCookies = (headers["set-cookie"] ?? "").split("\n").filter(Boolean);
-    Object.assign(entry(e.requestId), { status: e.statusCode, headers, setCookies, answered: true });
+    const refused = e.blockedCookies.map((b) => ({ name: b.cookie?.name ?? b.cookieLine.split("=")[0]!, reasons: b.blockedReasons }));
+    Object.assign(entry(e.requestId), { status: e.statusCode, headers, setCookies, refused, answered: true });
   });
   cdp.on("Network.loadingFailed", (e) => {
     if (seen.has(e.requestId)) Object.assign(entry(e.requestId), { failed: e.errorText });
@@ -178,7 +181,7 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
     [...seen.values()]
       .filter((c) => c.url && c.sentHeaders && (c.answered || c.failed))
       .sort((a, b) => a.started - b.started)
-      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, failed: c.failed }));
+      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, refused: c.refused ?? [], failed: c.failed }));
   return w;
 }
 

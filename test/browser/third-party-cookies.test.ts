@@ -63,6 +63,7 @@ describe("third-party cookies", () => {
     const [first, ...later] = w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
     const value = /^udn_id=([^;]+)/.exec(first!.setCookies[0] ?? "")?.[1];
     expect(first!.setCookies[0]).toContain("Partitioned");
+    expect(first!.refused).toEqual([]);
     expect(later.length).toBeGreaterThanOrEqual(2);
     for (const c of later) expect(idCookie(c.cookie), `${c.method} ${c.url.pathname}`).toBe(value);
     // Cookies ignore ports: the control's Partitioned cookie is stored for this host too, and is no concern here.
@@ -82,9 +83,13 @@ describe("third-party cookies", () => {
       expect(c.cookie).toBe("");
       const set = c.setCookies.find((s) => s.startsWith("udn_id="))!;
       expect(set).not.toContain("Partitioned");
+      // Refused as a third-party cookie ("UserPreferences" is Chromium's reason for that), not as a malformed one.
+      expect(c.refused).toEqual([{ name: "udn_id", reasons: ["UserPreferences"] }]);
       minted.add(set.split(";")[0]!);
     }
     expect(minted.size).toBe(lookups.length);
     expect(await (await browser.context()).cookies(unpartitioned.origin)).toEqual([]);
+    // Last, as its cookies land on the edge's host too.
+    expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
 });
