@@ -65,8 +65,9 @@ export interface LaunchedChromium {
 
 /**
  * The Chromium the global setup chose, with a fresh profile. The profile allows third-party cookies
- * (Debian's Chromium would block them by default; the packaged shell ignores the preference and allows);
- * blocking is done per page through DevTools, the one way that works in both (see watchPage).
+ * (`profile.cookie_controls_mode: 0`): Debian's Chromium honours that and blocks them by default without
+ * it; the packaged shell ignores it and allows them anyway. Blocking is done per page through DevTools,
+ * the one way that works in both (see watchPage); the tests prove each mode with a control cookie.
  */
 export async function launchChromium(thirdPartyCookies: ThirdPartyCookies): Promise<LaunchedChromium> {
   const chosen = inject("chromium");
@@ -138,10 +139,10 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
   // Edge traffic through DevTools: Playwright reports beacons incompletely (no body, and not always a finish).
   const cdp = await browser.context.newCDPSession(page);
   await cdp.send("Network.enable");
-  // Third-party cookies: sent in both modes, so that each is a choice, not a browser default. Chromium applies
-  // the setting to documents loaded after the call (this page is still blank) and only while this session has
-  // Network enabled. The two exemption flags are not in playwright-core's protocol typings; false keeps
-  // Chromium's usual exemptions.
+  // Third-party cookies: the restriction is forced on in "block" mode and explicitly off in "allow" mode, where
+  // the profile allows them (DevTools can add a block, not lift the profile's). Chromium applies it to documents
+  // loaded after the call (this page is still blank) and only while this session has Network enabled. The two
+  // exemption flags are not in playwright-core's protocol typings; false keeps Chromium's usual exemptions.
   const cookieControls = {
     enableThirdPartyCookieRestriction: browser.thirdPartyCookies === "block",
     disableThirdPartyCookieMetadata: false,
