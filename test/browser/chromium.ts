@@ -51,9 +51,9 @@ async function locate(): Promise<Omit<ChosenChromium, "version">> {
   const system = SYSTEM_PATHS.find(runnable);
   if (system) return { path: system, source: "system", env: {} };
   const path = await packaged.executablePath();
-  // The shell links against NSS, NSPR and expat, which a bare machine may lack; the package ships them
-  // (built for Amazon Linux, unpacked there only by default), so they are always taken from it: the
-  // packaged path then needs nothing from the system but glibc. Its fonts come with it too.
+  // The shell links against NSS, NSPR and expat, which a bare machine may lack. The package ships them for
+  // Amazon Linux and unpacks them only there; they are taken from it everywhere, so the packaged path needs
+  // nothing from the system beyond glibc and libgcc (checked with the system's copies hidden). Fonts too.
   const bin = join(dirname(createRequire(import.meta.url).resolve("@sparticuz/chromium")), "..", "bin");
   const libs = join(await inflate(join(bin, "al2023.tar.br")), "lib");
   const ldPath = [libs, process.env.LD_LIBRARY_PATH].filter(Boolean).join(":");
