@@ -34,7 +34,7 @@ export default defineConfig({
           name: "browser",
           environment: "node",
           include: ["test/browser/**/*.test.ts"],
-          // Builds the Worker and the tag once, and finds (or refuses to run without) Chromium.
+          // Builds the Worker and the tag once, and picks the Chromium (a system one, or the one from npm).
           globalSetup: ["test/browser/global-setup.ts"],
           // One Chromium at a time, after the other projects: on a 2-core machine, running beside the
           // workerd tests slows both past their timeouts. Each file owns its loopback ports (8790-8795).

@@ -1,13 +1,15 @@
-/** Once per run: refreshes the tag bundle, builds the Worker as a deploy would, and makes sure Chromium is there. */
-import { existsSync } from "node:fs";
+/** Once per run: refreshes the tag bundle, builds the Worker as a deploy would, and picks the Chromium every test file launches. */
+import type { TestProject } from "vitest/node";
 import { build } from "../../bench/miniflare-host.mjs";
 import { buildTag } from "../../scripts/build-tag.mjs";
-import { CHROMIUM, WORKER_NAME } from "./paths";
+import { chooseChromium } from "./chromium";
+import { WORKER_NAME } from "./paths";
 
-export default async function setup(): Promise<void> {
-  if (!existsSync(CHROMIUM)) {
-    throw new Error(`Chromium is not at ${CHROMIUM}. Install Debian's package: apt-get install -y chromium (.ci/run does), or set CHROMIUM_PATH.`);
-  }
+export default async function setup(project: TestProject): Promise<void> {
+  // Chosen here once (the test files run in another context), so every file drives the same browser.
+  const chromium = await chooseChromium();
+  console.log(`browser tests: ${chromium.version} (${chromium.source}, ${chromium.path})`);
+  project.provide("chromium", chromium);
   process.env.WRANGLER_SEND_METRICS = "false";
   // Tag sources edited since the last build are what the tests must see; `npm run check` separately fails on a stale committed bundle.
   await buildTag({ quiet: true });

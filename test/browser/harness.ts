@@ -1,14 +1,14 @@
-/** The parts of a browser test: the built Worker in Miniflare, a publisher's pages on another site, Debian's Chromium driven by playwright-core. */
+/** The parts of a browser test: the built Worker in Miniflare, a publisher's pages on another site, Chromium driven by playwright-core. */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { chromium, type BrowserContext, type Page } from "playwright-core";
-import { afterEach, expect } from "vitest";
+import { afterEach, expect, inject } from "vitest";
 import demoSegments from "../../demo/segments.json";
 import { host } from "../../bench/miniflare-host.mjs";
 import { servePublisher } from "../../scripts/publisher-server.mjs";
-import { CHROMIUM, WORKER_SCRIPT } from "./paths";
+import { WORKER_SCRIPT } from "./paths";
 
 const SECRETS = Object.fromEntries(
   [...readFileSync(".dev.vars.example", "utf8").matchAll(/^([A-Z_]+)="?(.*?)"?$/gm)].map((m) => [m[1]!, m[2]!]),
@@ -54,25 +54,39 @@ export function startPublisher(port: number, edge: string) {
   return servePublisher({ roots: [PAGES, "demo/publisher"], edge, port });
 }
 
+export type ThirdPartyCookies = "allow" | "block";
+
+export interface LaunchedChromium {
+  context: BrowserContext;
+  /** What every page watched in this browser gets (see watchPage). */
+  thirdPartyCookies: ThirdPartyCookies;
+  close(): Promise<void>;
+}
+
 /**
- * Chromium with a fresh profile. Third-party cookies are allowed or blocked by the profile preference
- * `profile.cookie_controls_mode` (0 allow, 1 block), which this build honours; tests prove the block
- * with a control cookie rather than trusting it.
+ * The Chromium the global setup chose, with a fresh profile. The profile allows third-party cookies
+ * (`profile.cookie_controls_mode: 0`): Debian's Chromium honours that and blocks them by default without
+ * it; the packaged shell ignores it and allows them anyway. Blocking is done per page through DevTools,
+ * the one way that works in both (see watchPage); the tests prove each mode with a control cookie.
  */
-export async function launchChromium(thirdPartyCookies: "allow" | "block"): Promise<{ context: BrowserContext; close(): Promise<void> }> {
+export async function launchChromium(thirdPartyCookies: ThirdPartyCookies): Promise<LaunchedChromium> {
+  const chosen = inject("chromium");
   const dir = mkdtempSync(join(tmpdir(), "udn-chromium-"));
   mkdirSync(join(dir, "Default"));
-  writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: thirdPartyCookies === "block" ? 1 : 0 } }));
+  writeFileSync(join(dir, "Default", "Preferences"), JSON.stringify({ profile: { cookie_controls_mode: 0 } }));
   const context = await chromium.launchPersistentContext(dir, {
-    executablePath: CHROMIUM,
+    executablePath: chosen.path,
+    env: { ...process.env, ...chosen.env },
     headless: true,
     timeout: 30_000,
-    // Root needs --no-sandbox; the rest keep Chromium off the (closed) network.
+    // Root needs --no-sandbox; the rest keep Chromium off the (closed) network. @sparticuz/chromium's suggested
+    // `args` are for serverless hosts (--single-process among them) and are not used.
     args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
   });
   context.setDefaultTimeout(10_000);
   return {
     context,
+    thirdPartyCookies,
     async close() {
       await context.close();
       // Chromium's last writes can trail its exit by a moment.
@@ -89,6 +103,8 @@ export interface EdgeCall {
   status: number;
   setCookies: string[];
   headers: Record<string, string>;
+  /** Set-Cookie lines Chromium refused to store, with its reasons ("UserPreferences": third-party cookies blocked). */
+  refused: { name: string; reasons: string[] }[];
   /** Chromium's reason when the request failed (a CORS refusal, say). */
   failed?: string;
 }
@@ -104,12 +120,16 @@ export interface Watched {
 }
 
 /**
- * A new page watched for errors and for its traffic to `edgeOrigin`.
+ * A new page in `browser`, its third-party cookies allowed or blocked as the browser was launched for,
+ * watched for errors and for its traffic to `edgeOrigin`. Open every page through here: the setting
+ * belongs to the page's DevTools session, so a page opened otherwise (a popup too) does not have it.
  * @param allowConsole console errors (and tag warnings) the test expects: Chromium's own CORS message, say
  */
-export async function watchPage(context: BrowserContext, edgeOrigin: string, allowConsole: RegExp[] = []): Promise<Watched> {
-  const page = await context.newPage();
+export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, allowConsole: RegExp[] = []): Promise<Watched> {
+  const page = await browser.context.newPage();
   const w: Watched = { page, problems: [], calls: () => [], beacons: [] };
+  // Frames within the page share its session and its setting; a popup would have neither.
+  page.on("popup", (p) => w.problems.push(`popup ${p.url()}: opened without the third-party-cookie setting`));
   page.on("pageerror", (e) => w.problems.push(`pageerror: ${e.message}`));
   page.on("console", (m) => {
     const text = m.text();
@@ -117,8 +137,18 @@ export async function watchPage(context: BrowserContext, edgeOrigin: string, all
     if (m.type() === "warning" && text.startsWith("[udn]") && !allowConsole.some((r) => r.test(text))) w.problems.push(`tag warning: ${text}`);
   });
   // Edge traffic through DevTools: Playwright reports beacons incompletely (no body, and not always a finish).
-  const cdp = await context.newCDPSession(page);
+  const cdp = await browser.context.newCDPSession(page);
   await cdp.send("Network.enable");
+  // Third-party cookies: the restriction is forced on in "block" mode and explicitly off in "allow" mode, where
+  // the profile allows them (DevTools can add a block, not lift the profile's). Chromium applies it to documents
+  // loaded after the call (this page is still blank) and only while this session has Network enabled. The two
+  // exemption flags are not in playwright-core's protocol typings; false keeps Chromium's usual exemptions.
+  const cookieControls = {
+    enableThirdPartyCookieRestriction: browser.thirdPartyCookies === "block",
+    disableThirdPartyCookieMetadata: false,
+    disableThirdPartyCookieHeuristics: false,
+  };
+  await cdp.send("Network.setCookieControls", cookieControls);
   let bodies = Promise.resolve();
   const seen = new Map<string, Partial<EdgeCall> & { started: number; sentHeaders?: boolean; answered?: boolean }>();
   const entry = (id: string) => seen.get(id) ?? seen.set(id, { started: Infinity }).get(id)!;
@@ -142,7 +172,8 @@ export async function watchPage(context: BrowserContext, edgeOrigin: string, all
   cdp.on("Network.responseReceivedExtraInfo", (e) => {
     const headers = Object.fromEntries(Object.entries(e.headers).map(([k, v]) => [k.toLowerCase(), v]));
     const setCookies = (headers["set-cookie"] ?? "").split("\n").filter(Boolean);
-    Object.assign(entry(e.requestId), { status: e.statusCode, headers, setCookies, answered: true });
+    const refused = e.blockedCookies.map((b) => ({ name: b.cookie?.name ?? b.cookieLine.split("=")[0]!, reasons: b.blockedReasons }));
+    Object.assign(entry(e.requestId), { status: e.statusCode, headers, setCookies, refused, answered: true });
   });
   cdp.on("Network.loadingFailed", (e) => {
     if (seen.has(e.requestId)) Object.assign(entry(e.requestId), { failed: e.errorText });
@@ -151,7 +182,7 @@ export async function watchPage(context: BrowserContext, edgeOrigin: string, all
     [...seen.values()]
       .filter((c) => c.url && c.sentHeaders && (c.answered || c.failed))
       .sort((a, b) => a.started - b.started)
-      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, failed: c.failed }));
+      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, refused: c.refused ?? [], failed: c.failed }));
   return w;
 }
 
@@ -171,9 +202,10 @@ export async function tagLoaded(page: Page): Promise<void> {
 /**
  * One Chromium per test, launched on first use with its third-party-cookie setting and closed after the
  * test; any page error, console error or tag warning a watched page saw fails the test it happened in.
+ * Without a setting, the first use allows third-party cookies and later ones take what was launched.
  */
 export function chromiumPerTest() {
-  let browser: Awaited<ReturnType<typeof launchChromium>> | undefined;
+  let browser: LaunchedChromium | undefined;
   let watched: Watched[] = [];
   afterEach(async () => {
     const pages = watched;
@@ -182,13 +214,19 @@ export function chromiumPerTest() {
     browser = undefined;
     for (const w of pages) expect(w.problems).toEqual([]);
   });
+  const launched = async (thirdPartyCookies?: ThirdPartyCookies) => {
+    browser ??= await launchChromium(thirdPartyCookies ?? "allow");
+    if (thirdPartyCookies && thirdPartyCookies !== browser.thirdPartyCookies) {
+      throw new Error(`this test's Chromium was launched to ${browser.thirdPartyCookies} third-party cookies, not to ${thirdPartyCookies} them`);
+    }
+    return browser;
+  };
   return {
-    async context(thirdPartyCookies: "allow" | "block" = "allow"): Promise<BrowserContext> {
-      browser ??= await launchChromium(thirdPartyCookies);
-      return browser.context;
+    async context(thirdPartyCookies?: ThirdPartyCookies): Promise<BrowserContext> {
+      return (await launched(thirdPartyCookies)).context;
     },
-    async watch(edgeOrigin: string, allowConsole: RegExp[] = [], thirdPartyCookies: "allow" | "block" = "allow"): Promise<Watched> {
-      const w = await watchPage(await this.context(thirdPartyCookies), edgeOrigin, allowConsole);
+    async watch(edgeOrigin: string, allowConsole: RegExp[] = [], thirdPartyCookies?: ThirdPartyCookies): Promise<Watched> {
+      const w = await watchPage(await launched(thirdPartyCookies), edgeOrigin, allowConsole);
       watched.push(w);
       return w;
     },

@@ -1,5 +1,4 @@
-/** Where the browser tests find Chromium and the Worker built for them. */
+/** Where the browser tests find the Worker built for them. */
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
 export const WORKER_NAME = "browser-test";
 export const WORKER_SCRIPT = `dist/${WORKER_NAME}/index.js`;

@@ -1,25 +1,29 @@
 /** Privacy in the browser: disallowed origins get no CORS access, opt-out from the page (Partitioned cookie included), consent from the page's CMP. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { controlCookies, startControlServer } from "./control-cookie-server";
 import { gppUsPrivacyString, installGppCmp, installTcfCmp, tcString } from "./consent-fixtures";
 import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, uidOf, type Edge, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER = 8792;
+const CONTROL = 8794;
 const STRANGER = 8795;
 const POLL = { timeout: 10_000, interval: 200 };
 
 let edge: Edge;
 let publisher: Awaited<ReturnType<typeof startPublisher>>;
 let stranger: Awaited<ReturnType<typeof startPublisher>>;
+let control: Awaited<ReturnType<typeof startControlServer>>;
 const browser = chromiumPerTest();
 
 beforeAll(async () => {
   edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
   publisher = await startPublisher(PUBLISHER, edge.origin);
   stranger = await startPublisher(STRANGER, edge.origin);
+  control = await startControlServer(CONTROL);
 });
 afterAll(async () => {
-  await Promise.all([publisher?.close(), stranger?.close()]);
+  await Promise.all([publisher?.close(), stranger?.close(), control?.close()]);
   await edge?.close();
 });
 async function open(url: string, allowConsole: RegExp[] = []): Promise<Watched> {
@@ -96,6 +100,8 @@ describe("opting out from the publisher's page", () => {
     }
     expect(await edge.kvKeys()).toEqual(["cfg:segments"]);
     expect((await (await browser.context()).cookies(edge.origin)).map((c) => c.name)).toEqual(["udn_optout"]);
+    // Both pages did block third-party cookies (proved last: the control's cookies land on the edge's host too).
+    for (const page of [w.page, next.page]) expect(await controlCookies(page, control.origin)).toBe("udn_ctlp=1");
   });
 });
 

@@ -1,6 +1,6 @@
-/** Chromium blocking third-party cookies: proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
+/** Chromium blocking third-party cookies (set through DevTools): proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startControlServer } from "./control-cookie-server";
+import { controlCookies, startControlServer } from "./control-cookie-server";
 import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
 
 const PARTITIONED_EDGE = 8790;
@@ -35,13 +35,7 @@ async function open(mode: "allow" | "block", url: string, edge: Edge): Promise<W
   return w;
 }
 
-/** Sets the control cookies from the page (a third-party call), then answers what the control server got back. */
-function controlCookiesFrom(w: Watched): Promise<string> {
-  return w.page.evaluate(async (origin) => {
-    await fetch(`${origin}/set`, { credentials: "include" });
-    return (await fetch(`${origin}/echo`, { credentials: "include" })).text();
-  }, control.origin);
-}
+const controlCookiesFrom = (w: Watched) => controlCookies(w.page, control.origin);
 
 describe("third-party cookies", () => {
   it("come back when allowed: the control detects a browser that does not block", async () => {
@@ -49,7 +43,7 @@ describe("third-party cookies", () => {
     expect((await controlCookiesFrom(w)).split("; ").sort()).toEqual(["udn_ctl=1", "udn_ctlp=1"]);
   });
 
-  it("are blocked by the profile setting: only the Partitioned control cookie comes back", async () => {
+  it("are blocked when the test asks: only the Partitioned control cookie comes back", async () => {
     const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
     expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
@@ -69,6 +63,7 @@ describe("third-party cookies", () => {
     const [first, ...later] = w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
     const value = /^udn_id=([^;]+)/.exec(first!.setCookies[0] ?? "")?.[1];
     expect(first!.setCookies[0]).toContain("Partitioned");
+    expect(first!.refused).toEqual([]);
     expect(later.length).toBeGreaterThanOrEqual(2);
     for (const c of later) expect(idCookie(c.cookie), `${c.method} ${c.url.pathname}`).toBe(value);
     // Cookies ignore ports: the control's Partitioned cookie is stored for this host too, and is no concern here.
@@ -88,9 +83,13 @@ describe("third-party cookies", () => {
       expect(c.cookie).toBe("");
       const set = c.setCookies.find((s) => s.startsWith("udn_id="))!;
       expect(set).not.toContain("Partitioned");
+      // Refused as a third-party cookie ("UserPreferences" is Chromium's reason for that), not as a malformed one.
+      expect(c.refused).toEqual([{ name: "udn_id", reasons: ["UserPreferences"] }]);
       minted.add(set.split(";")[0]!);
     }
     expect(minted.size).toBe(lookups.length);
     expect(await (await browser.context()).cookies(unpartitioned.origin)).toEqual([]);
+    // Last, as its cookies land on the edge's host too.
+    expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
 });
