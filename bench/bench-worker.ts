@@ -80,7 +80,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const version = Number(url.searchParams.get("version"));
       const users = Number(url.searchParams.get("users"));
       const lines = Array.from({ length: users }, (_, i) => JSON.stringify({ uid: `batch-${i}`, segments: [String(600 + ((i + version) % 7))] }));
-      const body = new TextEncoder().encode(lines.join("\n") + "\n");
+      const body = new TextEncoder().encode(`${lines.join("\n")}\n`);
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
       const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
       const key = `batches/v${version}/part-00000.ndjson`;

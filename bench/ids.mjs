@@ -14,7 +14,7 @@ export function cookieFor(uid, secret) {
 export function zipf(n, s, seed = 42) {
   const cdf = new Float64Array(n);
   let sum = 0;
-  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / Math.pow(k + 1, s);
+  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** s;
   let x = seed >>> 0;
   const random = () => {
     // xorshift32: fast and reproducible.

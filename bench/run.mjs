@@ -1,6 +1,6 @@
 // `npm run bench`: builds the Worker, runs it in Miniflare on loopback, drives it with wrk, writes bench/results.json.
 import { execFileSync } from "node:child_process";
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
+import { writeFileSync, mkdirSync } from "node:fs";
 import { cpus } from "node:os";
 import { build, host, pin } from "./miniflare-host.mjs";
 import { connectIsolate } from "./isolate-heap.mjs";
@@ -41,7 +41,7 @@ try {
   edge.close();
   await h.dispose();
 }
-writeFileSync("bench/results.json", JSON.stringify(results, null, 2) + "\n");
+writeFileSync("bench/results.json", `${JSON.stringify(results, null, 2)}\n`);
 console.log(JSON.stringify(results, null, 2));
 
 // Sync runs in its own Miniflare with its own harness; it adds its figures under "sync".

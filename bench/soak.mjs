@@ -145,6 +145,6 @@ const failed = Object.entries({ heap: !heap.pass, errors: errors > 0, sync: resu
 result.failed = failed.filter(([, f]) => f).map(([k]) => k);
 const pass = result.failed.length === 0;
 result.verdict = pass ? "pass" : "fail";
-writeFileSync("bench/soak-results.json", JSON.stringify(result, null, 2) + "\n");
+writeFileSync("bench/soak-results.json", `${JSON.stringify(result, null, 2)}\n`);
 console.log(JSON.stringify({ ...result, windows: `${windows.length} windows in bench/soak-results.json` }, null, 2));
 if (!pass) process.exitCode = 1;

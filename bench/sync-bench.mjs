@@ -143,7 +143,10 @@ function rssMB(pids) {
 function sampler(pids) {
   let peak = rssMB(pids);
   const timer = setInterval(() => (peak = Math.max(peak, rssMB(pids))), 100);
-  return () => (clearInterval(timer), peak);
+  return () => {
+    clearInterval(timer);
+    return peak;
+  };
 }
 
 async function publish(file, version, extra = []) {
@@ -182,7 +185,7 @@ async function direct(prefix, n, version) {
 
 const work = mkdtempSync(join(tmpdir(), "udn-bench-"));
 const snapshot = join(work, "snapshot.ndjson");
-writeFileSync(snapshot, Array.from({ length: USERS }, (_, i) => JSON.stringify({ uid: `sync-${i}`, segments: [String(600 + (i % 40)), String(1000 + (i % 7))] })).join("\n") + "\n");
+writeFileSync(snapshot, `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ uid: `sync-${i}`, segments: [String(600 + (i % 40)), String(1000 + (i % 7))] })).join("\n")}\n`);
 
 const pids = workerdPids();
 const baseline = rssMB(pids);
@@ -257,5 +260,5 @@ console.log(JSON.stringify(result, null, 2));
 const path = "bench/results.json";
 const all = existsSync(path) ? JSON.parse(readFileSync(path, "utf8")) : {};
 all.sync = result;
-writeFileSync(path, JSON.stringify(all, null, 2) + "\n");
+writeFileSync(path, `${JSON.stringify(all, null, 2)}\n`);
 console.log(`written to ${path} (key "sync")`);

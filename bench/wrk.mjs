@@ -17,7 +17,7 @@ export const get = (path, cookie) => `GET\t${path}\t${cookie ? `Cookie: ${cookie
 
 /** @param lines TSV rows: method, path, headers ("Name: value" joined by " || ", or "-"), body ("-" for none) */
 export function writeRequests(path, lines) {
-  writeFileSync(path, lines.join("\n") + "\n");
+  writeFileSync(path, `${lines.join("\n")}\n`);
   return path;
 }
 

@@ -77,7 +77,7 @@ export function verifySignedUidWith(value: string | undefined, keys: readonly Hm
   const uid = value.slice(0, dot);
   if (dot < 0 || !UID_PATTERN.test(uid)) return undefined;
   const sig = fromBase64Url(value.slice(dot + 1));
-  if (!sig || sig.length !== 32) return undefined;
+  if (sig?.length !== 32) return undefined;
   const message = encoder.encode(uid);
   for (const [i, key] of keys.entries()) {
     if (equalBytes(hmacSha256(key, message), sig)) return { uid, stale: i > 0 };

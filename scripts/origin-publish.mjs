@@ -118,7 +118,7 @@ for await (const r of records()) {
     written.push(await closePart(part));
     part = openPart(written.length);
   }
-  if (!part.sink.write(JSON.stringify(r) + "\n")) await new Promise((ok) => part.sink.once("drain", ok));
+  if (!part.sink.write(`${JSON.stringify(r)}\n`)) await new Promise((ok) => part.sink.once("drain", ok));
   part.records++;
 }
 written.push(await closePart(part));

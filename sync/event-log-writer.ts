@@ -24,7 +24,7 @@ export async function writeEventLog(batch: MessageBatch<EventLogMessage>, env: E
   const digest = await digestOf(batch.messages.map((m) => m.id));
   try {
     for (const [partition, lines] of byPartition) {
-      const body = await gzip(lines.map((l) => l.text).join("\n") + "\n");
+      const body = await gzip(`${lines.map((l) => l.text).join("\n")}\n`);
       await env.EVENTS.put(objectKey(partition, lines[0]!.received, digest), body, {
         httpMetadata: { contentType: "application/x-ndjson", contentEncoding: "gzip" },
       });

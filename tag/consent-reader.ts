@@ -72,7 +72,7 @@ export function readConsent(win: CmpWindow): ConsentSource {
   );
   ask("gpp", win.__gpp, (cmp, done) =>
     cmp("addEventListener", (e: { pingData?: GppPing } | undefined, ok: boolean) => {
-      const p = e && e.pingData;
+      const p = e?.pingData;
       if (!ok || !p || p.cmpStatus === "error") done(false);
       // GPP 1.1: data may be used only while signalStatus is "ready"; "not ready" precedes every change.
       else if (p.signalStatus === "ready") done({ gpp: p.gppString || "", gpp_sid: (p.applicableSections || []).join(",") });
@@ -80,7 +80,7 @@ export function readConsent(win: CmpWindow): ConsentSource {
   );
   // US Privacy is an opt-out signal: a CMP that cannot answer leaves it absent rather than blocking everything.
   ask("usp", win.__uspapi, (cmp, done) =>
-    cmp("getUSPData", 1, (d: { uspString?: string } | undefined, ok: boolean) => done(ok && d && d.uspString ? { us_privacy: d.uspString } : {})),
+    cmp("getUSPData", 1, (d: { uspString?: string } | undefined, ok: boolean) => done(ok && d?.uspString ? { us_privacy: d.uspString } : {})),
   );
 
   return {

@@ -28,7 +28,7 @@ export function encodeEvent(id: string, type: string, props: Props | undefined, 
     const v = props[k];
     if (n >= MAX_PROPS || !PROP_KEY.test(k)) continue;
     if (typeof v === "string") kept[k] = v.slice(0, MAX_PROP_VALUE);
-    else if (typeof v === "boolean" || (typeof v === "number" && isFinite(v))) kept[k] = v;
+    else if (typeof v === "boolean" || (typeof v === "number" && Number.isFinite(v))) kept[k] = v;
     else continue;
     n++;
   }

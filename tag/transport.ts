@@ -19,7 +19,7 @@ export function createTransport(nav: BeaconNavigator, doFetch: (url: string, ini
   return (url: string, body: string): Via => {
     try {
       // false = the browser refused it (keepalive budget spent, or beacons disabled).
-      if (nav.sendBeacon && nav.sendBeacon(url, body)) return "beacon";
+      if (nav.sendBeacon?.(url, body)) return "beacon";
     } catch {
       // A browser that throws on sendBeacon still has fetch.
     }

@@ -55,7 +55,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
   let optedOut = false;
   const url = (path: string, params: ConsentParams, extra?: Record<string, string>) => {
     const q = new URLSearchParams({ ...params, ...extra }).toString();
-    return edge + path + (q ? "?" + q : "");
+    return edge + path + (q ? `?${q}` : "");
   };
 
   const gate = firstContact((fn, ms) => win.setTimeout(fn, ms));
@@ -102,7 +102,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     return (inflight[format] ||= consent
       .ready(LOOKUP_CONSENT_WAIT_MS)
       .then((c) => (c && !optedOut ? gate.run(() => win.fetch(url("/v1/segments", c, { format }), { credentials: "include" })) : null))
-      .then((r) => (r && r.ok ? (r.json() as Promise<Answer>) : null))
+      .then((r) => (r?.ok ? (r.json() as Promise<Answer>) : null))
       .catch(() => null)
       .finally(() => (inflight[format] = undefined)));
   };
@@ -126,7 +126,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
           return targeting;
         })
         .catch(() => ({})),
-    ortb2: () => lookup("ortb2").then((o) => ({ user: { data: o && o.user && Array.isArray(o.user.data) ? (o.user.data as unknown[]) : [] } })),
+    ortb2: () => lookup("ortb2").then((o) => ({ user: { data: o?.user && Array.isArray(o.user.data) ? (o.user.data as unknown[]) : [] } })),
     // Made from the publisher's page on purpose: a Partitioned cookie lives under this site, where a visit to the edge cannot reach it.
     optout: () => {
       optedOut = true;

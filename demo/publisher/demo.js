@@ -1,5 +1,5 @@
 // The demo page's own script. Like a publisher's, it talks only to the tag (window.udn) and to GPT's queue.
-(function () {
+(() => {
   const $ = (id) => document.getElementById(id);
   $("page-origin").textContent = location.origin;
 
@@ -15,7 +15,12 @@
     setTargeting: (k, v) => void (targeting[k] = [].concat(v)),
     clearTargeting: (k) => void delete targeting[k],
   });
-  googletag.cmd = { push: (fn) => (fn(), showTargeting()) };
+  googletag.cmd = {
+    push: (fn) => {
+      fn();
+      showTargeting();
+    },
+  };
   queued.forEach((fn) => googletag.cmd.push(fn));
 
   const refresh = () =>

@@ -1,5 +1,5 @@
 /** The TCF v2 rule: a TC string (decoded by @iabtcf/core) must give our vendor consent for each purpose we need. */
-import { RestrictionType, TCString } from "@iabtcf/core";
+import { RestrictionType, TCString, type TCModel } from "@iabtcf/core";
 import { ALLOWED, denied, type ConsentPolicy, type ConsentVerdict } from "./verdict";
 
 /** Longer than any real TC string with its optional segments; bounds the decoding work. */
@@ -13,7 +13,7 @@ const MAX_TC_STRING = 4096;
  */
 export function tcfVerdict(tcString: string, policy: ConsentPolicy, where: string): ConsentVerdict {
   if (tcString.length > MAX_TC_STRING) return denied(`${where} is longer than ${MAX_TC_STRING} characters`);
-  let tc;
+  let tc: TCModel;
   try {
     tc = TCString.decode(tcString);
   } catch {

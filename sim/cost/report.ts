@@ -28,21 +28,21 @@ const LINE_NAMES: Record<PriceKey, string> = {
 };
 
 function pricesTable(): string {
-  return table(
+  return `${table(
     ["item", "included per month", "list price", "page"],
     (Object.keys(PRICES) as PriceKey[]).map((k) => {
       const p = PRICES[k];
       const per = p.per === 1 ? "" : p.per === 1e6 ? "million " : `${count(p.per)} `;
       return [LINE_NAMES[k], `${count(p.included)} ${p.unit}`, `$${p.usd.toFixed(p.usd < 0.01 ? 3 : 2)} per ${per}${p.unit}`, p.source];
     }),
-  ) + `\n\nWorkers Paid subscription: $${SUBSCRIPTION_USD} a month. Prices read on ${PRICES_READ_ON}.`;
+  )}\n\nWorkers Paid subscription: $${SUBSCRIPTION_USD} a month. Prices read on ${PRICES_READ_ON}.`;
 }
 
 function inputsTable(base: CostInputs, bench: BenchFigures): string {
   const skip = new Set<keyof CostInputs>(["sql"]);
   const rows = (Object.keys(base) as (keyof CostInputs)[]).filter((k) => !skip.has(k)).map((k) => [`\`${k}\``, String(typeof base[k] === "number" ? count(base[k]) : base[k])]);
   const sql = Object.entries(base.sql).map(([k, v]) => [`\`sql.${k}\``, count(v)]);
-  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.\n\n` + table(["input", "baseline"], [...rows, ...sql]);
+  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
 }
 
 function capacityTable(base: CostInputs): string {

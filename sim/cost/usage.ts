@@ -42,7 +42,6 @@ export function usage(i: CostInputs): Usage {
   // Events: one object call per request (shipped) or per event.
   const eventRequests = i.eventsPerDay / i.eventsPerRequest;
   const eventCalls = i.objectCallPerRequest ? eventRequests : i.eventsPerDay;
-  const eventsPerCall = i.eventsPerDay / eventCalls;
   const changes = eventCalls * i.profileChangeShare;
   const lapses = i.activeUsersPerDay * i.lapsesPerActiveUserPerDay;
   const alarms = i.activeUsersPerDay * i.alarmsPerActiveUserPerDay;

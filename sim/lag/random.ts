@@ -27,7 +27,7 @@ export function zipf(n: number, s: number, random: Random): () => number {
   if (s === 0) return () => Math.floor(random() * n);
   const cdf = new Float64Array(n);
   let sum = 0;
-  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / Math.pow(k + 1, s);
+  for (let k = 0; k < n; k++) cdf[k] = sum += 1 / (k + 1) ** s;
   return () => {
     const target = random() * sum;
     let lo = 0;

@@ -64,5 +64,5 @@ export function main(): { stdout: string; files: Record<string, string> } {
     table("cache at 60 s delay", cache),
     "",
   ].join("\n");
-  return { stdout, files: { "sim/lag-results.json": JSON.stringify({ delays, cache }, null, 2) + "\n" } };
+  return { stdout, files: { "sim/lag-results.json": `${JSON.stringify({ delays, cache }, null, 2)}\n` } };
 }

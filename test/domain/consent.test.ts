@@ -105,7 +105,7 @@ describe("GPP strings", () => {
     expect(gppVerdict(usca, "7", policy)).toEqual({ allowed: false, reason: "gpp has no section 7 though gpp_sid names it" });
     expect(gppVerdict(undefined, "7", policy)).toEqual({ allowed: false, reason: "gpp_sid names sections but gpp is missing" });
     expect(gppVerdict(usca, "seven", policy)).toEqual({ allowed: false, reason: "gpp_sid is not a list of section ids" });
-    for (const bad of ["garbage", "DBABMA~", "~~~", usca.slice(0, -3) + "!!!"]) {
+    for (const bad of ["garbage", "DBABMA~", "~~~", `${usca.slice(0, -3)}!!!`]) {
       expect(gppVerdict(bad, undefined, policy)).toEqual({ allowed: false, reason: "gpp is not a valid GPP string" });
     }
   });

@@ -21,7 +21,7 @@ describe("verified-cookie memo", () => {
       await call("/v1/segments", { headers: { Cookie: `udn_id=${value}` } });
       expect(verifiedCookies.size()).toBe(Math.min(i + 1, 3));
     }
-    const secrets = usableUidSecrets(env);
+    const _secrets = usableUidSecrets(env);
     expect(values.map((v) => verifiedCookies.get(v) !== undefined)).toEqual([false, false, false, true, true, true]);
     // A dropped browser is checked again, and remembered again, in place of the then oldest.
     await call("/v1/segments", { headers: { Cookie: `udn_id=${values[0]}` } });

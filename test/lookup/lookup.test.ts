@@ -63,7 +63,7 @@ describe("GET /v1/segments", () => {
   });
 
   it("replaces a forged, garbled or foreign cookie", async () => {
-    const forged = (await idCookie()).slice(0, -2) + "AA";
+    const forged = `${(await idCookie()).slice(0, -2)}AA`;
     for (const cookie of [forged, "udn_id=garbage", await idCookie(UID, "someone-elses-secret")]) {
       const res = await call("/v1/segments", { headers: { Cookie: cookie } });
       expect(await res.json()).toEqual({ segments: [], ts: 0 });

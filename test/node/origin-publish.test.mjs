@@ -19,7 +19,7 @@ describe("origin:publish", () => {
   it("writes parts of at most N records, their sha256, a versioned manifest and latest.json", () => {
     const dir = mkdtempSync(join(tmpdir(), "pub-"));
     const lines = Array.from({ length: 5 }, (_, i) => JSON.stringify(i === 2 ? { uid: `u${i}`, delete: true } : { uid: `u${i}`, segments: ["607", "607", `${i}`] }));
-    const r = publish(dir, lines.join("\n") + "\n\n", "in.ndjson", "--version", "42", "--records-per-part", "2", "--kind", "delta", "--taxonomy", "4", "--segment-ttl", "2d");
+    const r = publish(dir, `${lines.join("\n")}\n\n`, "in.ndjson", "--version", "42", "--records-per-part", "2", "--kind", "delta", "--taxonomy", "4", "--segment-ttl", "2d");
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("published version 42 (delta): 5 records in 3 part(s)");
     const out = join(dir, "out");

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import worker from "../../worker/index";
 import { signUid } from "../../worker/identity/signed-ids";
 import { redact } from "../../domain/log";
-import { BASE, call, view } from "../support/helpers";
+import { BASE, view } from "../support/helpers";
 import { publishVersion } from "../support/origin";
 
 const UID = "Q".repeat(22);

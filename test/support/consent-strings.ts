@@ -1,6 +1,6 @@
 /** Real consent strings for tests, made by the IAB's own libraries: TC strings by @iabtcf/core, GPP strings by @iabgpp/cmpapi. */
 import { GppModel } from "@iabgpp/cmpapi";
-import { GVL, PurposeRestriction, RestrictionType, TCModel, TCString } from "@iabtcf/core";
+import { GVL, PurposeRestriction, type RestrictionType, TCModel, TCString } from "@iabtcf/core";
 import { env } from "cloudflare:workers";
 import { globalVendorList } from "./global-vendor-list";
 

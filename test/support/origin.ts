@@ -27,7 +27,7 @@ export interface PublishOptions {
 }
 
 export function ndjson(recs: Rec[]): Uint8Array {
-  return new TextEncoder().encode(recs.map((r) => JSON.stringify(r)).join("\n") + "\n");
+  return new TextEncoder().encode(`${recs.map((r) => JSON.stringify(r)).join("\n")}\n`);
 }
 
 /** Writes each list of records as one part and then the manifest naming them. */

@@ -8,7 +8,7 @@ import { StagingWriter } from "../../sync/staging";
 describe("staging a decompressed part", () => {
   it("writes objects cut at slice boundaries whose ranges give back every slice exactly", async () => {
     const lines = Array.from({ length: 101 }, (_, i) => JSON.stringify({ uid: `u${i}`, segments: ["x".repeat(i % 13)] }));
-    const bytes = new TextEncoder().encode(lines.join("\n") + "\n");
+    const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
     const scanner = new PartScanner(7, 1_000);
     const writer = new StagingWriter(env.ORIGIN, "edge-staging/test/", 300);
     const planned: PlannedSlice[] = [];
@@ -27,7 +27,7 @@ describe("staging a decompressed part", () => {
       const obj = await env.ORIGIN.get(s.src, { range: { offset: s.offset, length: s.length }, onlyIf: { etagMatches: s.etag } });
       text += await (obj as R2ObjectBody).text();
     }
-    expect(text).toBe(lines.join("\n") + "\n");
+    expect(text).toBe(`${lines.join("\n")}\n`);
   });
 });
 

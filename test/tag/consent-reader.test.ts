@@ -98,7 +98,7 @@ describe("reading consent", () => {
   it("merges every CMP on the page and waits for all of them", () => {
     const tcf = tcfCmp({ eventStatus: "tcloaded", gdprApplies: true, tcString: "CQabc" });
     const gpp = gppCmp();
-    const usp = (command: string, version: number, cb: Listener) => cb({ version: 1, uspString: "1YN-" }, true);
+    const usp = (_command: string, _version: number, cb: Listener) => cb({ version: 1, uspString: "1YN-" }, true);
     const consent = readConsent({ __tcfapi: tcf.api, __gpp: gpp.api, __uspapi: usp });
     expect(consent.current()).toBeNull();
     gpp.ping({ signalStatus: "ready", cmpStatus: "loaded", gppString: "DBAA", applicableSections: [7] });

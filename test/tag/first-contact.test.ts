@@ -19,9 +19,18 @@ describe("the first contact", () => {
     const started: string[] = [];
     const first = pending<string>();
     const gate = firstContact(() => {});
-    const a = gate.run(() => (started.push("events"), first.promise));
-    const b = gate.run(async () => (started.push("segments"), "b"));
-    const c = gate.run(async () => (started.push("gpt"), "c"));
+    const a = gate.run(() => {
+      started.push("events");
+      return first.promise;
+    });
+    const b = gate.run(async () => {
+      started.push("segments");
+      return "b";
+    });
+    const c = gate.run(async () => {
+      started.push("gpt");
+      return "c";
+    });
     await tick();
     expect(started).toEqual(["events"]);
     expect(gate.open()).toBe(false);

@@ -22,6 +22,6 @@ tagRoutes.get(TAG_PATH, (c) => {
     "Cross-Origin-Resource-Policy": "cross-origin",
   };
   const match = c.req.header("If-None-Match");
-  if (match && match.split(",").some((t) => t.trim().replace(/^W\//, "") === TAG_ETAG)) return c.body(null, 304, headers);
+  if (match?.split(",").some((t) => t.trim().replace(/^W\//, "") === TAG_ETAG)) return c.body(null, 304, headers);
   return c.body(TAG_JS, 200, headers);
 });
