@@ -5,7 +5,8 @@ import { requestConsent } from "../privacy/request-consent";
 import { usableUidSecrets } from "../settings";
 import { verifyCookie } from "./signed-ids";
 
-export type Browser = { signals: ConsentSignals } & (
+/** Who the browser is, by kind. */
+type Identity =
   /** Opted out: nothing is read, stored or set. */
   | { kind: "opted-out" }
   /** A signal that applies does not allow us (the reason names it, never its value). */
@@ -15,8 +16,10 @@ export type Browser = { signals: ConsentSignals } & (
   /** A good cookie; `stale` when an older secret signed it (to be re-signed). */
   | { kind: "known"; uid: string; stale: boolean; secrets: readonly string[] }
   /** No cookie, or one that is not ours: a new id is minted. */
-  | { kind: "new"; secrets: readonly string[] }
-);
+  | { kind: "new"; secrets: readonly string[] };
+
+/** The browser and the consent signals its request carried. */
+export type Browser = Identity & { signals: ConsentSignals };
 
 /** Synchronous: a remembered cookie costs a Map get, a new one an HMAC in plain JS. */
 export function resolveBrowser(env: Env, url: string, cookie: string | undefined, secGpc: string | undefined): Browser {
