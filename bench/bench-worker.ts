@@ -8,7 +8,7 @@ import { profileCache, resetIsolate, verifiedCookies } from "../worker/isolate";
 import { lookupProfile } from "../worker/lookup/profile-lookup";
 import { usableUidSecrets } from "../worker/settings";
 
-export { UserProfile, SyncCoordinator } from "../worker/index";
+export { SyncCoordinator, UserProfile } from "../worker/index";
 
 const KNOWN = { ts: 1, segments: [{ id: "806", taxonomy: 4 }, { id: "607", taxonomy: 4 }, { id: "udn-engaged" }] };
 
@@ -56,7 +56,8 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const cookies = Number(url.searchParams.get("cookies") ?? verifiedCookies.maxEntries);
       const secrets = usableUidSecrets(env);
       for (let i = 0; i < entries; i++) profileCache.set(`BenchFillUser${String(i).padStart(9, "0")}`, i % 5 ? null : KNOWN, Date.now());
-      for (let i = 0; i < cookies; i++) verifyCookie(await signUid(`BenchFillCookie${String(i).padStart(7, "0")}`, secrets[0] ?? ""), secrets);
+      for (let i = 0; i < cookies; i++)
+        verifyCookie(await signUid(`BenchFillCookie${String(i).padStart(7, "0")}`, secrets[0] ?? ""), secrets);
       return Response.json({ ...profileCache.snapshot(), verified_cookies: verifiedCookies.size() });
     }
     case "/__bench/stats":
@@ -79,20 +80,31 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       // A batch version exactly as the data team writes it (contract format), then a sync started as cron would.
       const version = Number(url.searchParams.get("version"));
       const users = Number(url.searchParams.get("users"));
-      const lines = Array.from({ length: users }, (_, i) => JSON.stringify({ uid: `batch-${i}`, segments: [String(600 + ((i + version) % 7))] }));
+      const lines = Array.from({ length: users }, (_, i) =>
+        JSON.stringify({ uid: `batch-${i}`, segments: [String(600 + ((i + version) % 7))] }),
+      );
       const body = new TextEncoder().encode(`${lines.join("\n")}\n`);
       const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", body));
       const sha256 = [...digest].map((b) => b.toString(16).padStart(2, "0")).join("");
       const key = `batches/v${version}/part-00000.ndjson`;
       await env.ORIGIN.put(key, body);
-      await env.ORIGIN.put("manifests/latest.json", JSON.stringify({ version, kind: "full", parts: [{ key, records: users, sha256 }], segmentTtl: "3d", taxonomy: 4 }));
+      await env.ORIGIN.put(
+        "manifests/latest.json",
+        JSON.stringify({ version, kind: "full", parts: [{ key, records: users, sha256 }], segmentTtl: "3d", taxonomy: 4 }),
+      );
       return Response.json(await coordinator(env).tick());
     }
     case "/__bench/sync-status":
       return Response.json(await coordinator(env).status());
     case "/__bench/applied": {
       const uids = (await req.json()) as string[];
-      const seen = await Promise.all(uids.map((uid) => env.USER_PROFILE.getByName(uid).current().then((p) => p.eventsSeen)));
+      const seen = await Promise.all(
+        uids.map((uid) =>
+          env.USER_PROFILE.getByName(uid)
+            .current()
+            .then((p) => p.eventsSeen),
+        ),
+      );
       return Response.json({ applied: seen.reduce((a, b) => a + b, 0) });
     }
     case "/__bench/track": {
@@ -114,12 +126,17 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const secret = usableUidSecrets(env)[0] ?? "";
       const kinds = (url.searchParams.get("kinds") ?? "bare,app").split(",");
       const block = Number(url.searchParams.get("block") ?? 50);
-      const path = (kind: string, uid: string) => ({ app: "/v1/segments", bare: `/__bench/kv?uid=${uid}`, verify: "/__bench/kv-verify", lookup: `/__bench/kv-lookup?uid=${uid}` })[kind] ?? "";
+      const path = (kind: string, uid: string) =>
+        ({ app: "/v1/segments", bare: `/__bench/kv?uid=${uid}`, verify: "/__bench/kv-verify", lookup: `/__bench/kv-lookup?uid=${uid}` })[
+          kind
+        ] ?? "";
       const cookies = await Promise.all(uids.map(async (uid) => `udn_id=${await signUid(uid, secret)}`));
       const blocks: Record<string, number[]> = Object.fromEntries(kinds.map((k) => [k, []]));
       for (let from = 0, b = 0; from < uids.length; from += block, b++) {
         for (const kind of b % 2 ? [...kinds].reverse() : kinds) {
-          const requests = uids.slice(from, from + block).map((uid, i) => new Request(`http://bench${path(kind, uid)}`, { headers: { Cookie: cookies[from + i] ?? "" } }));
+          const requests = uids
+            .slice(from, from + block)
+            .map((uid, i) => new Request(`http://bench${path(kind, uid)}`, { headers: { Cookie: cookies[from + i] ?? "" } }));
           profileCache.clear();
           verifiedCookies.clear();
           // workerd's clock moves only across I/O: one read first, so that the block's start is now.

@@ -1,7 +1,7 @@
 // Event ingestion benchmark: beacons accepted at the edge per second, and applied in the users' objects, vs the control.
 import { readFileSync } from "node:fs";
 import { clientIp, cookieFor, uidFor } from "./ids.mjs";
-import { wrk, writeRequests } from "./wrk.mjs";
+import { writeRequests, wrk } from "./wrk.mjs";
 
 const USERS = Number(process.env.BENCH_EVENT_USERS ?? 1_000);
 const LINES = 60_000;

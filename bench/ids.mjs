@@ -41,5 +41,5 @@ export function zipf(n, s, seed = 42) {
  * so the per-IP rate limit sees many clients as in production, where one IP is one browser or NAT.
  */
 export function clientIp(i) {
-  return `${i % 2 ? "203.0.113" : "198.51.100"}.${(i >> 1) % 250 + 1}`;
+  return `${i % 2 ? "203.0.113" : "198.51.100"}.${((i >> 1) % 250) + 1}`;
 }

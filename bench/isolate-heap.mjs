@@ -53,7 +53,12 @@ export async function connectIsolate(port, worker, poke) {
       const u = await call("Runtime.getHeapUsage");
       // used/total: V8's JS heap; embedder: objects the runtime allocates for the script (cppgc);
       // backing: ArrayBuffer contents.
-      return { used_mib: mib(u.usedSize), total_mib: mib(u.totalSize), embedder_mib: mib(u.embedderHeapUsedSize ?? 0), backing_mib: mib(u.backingStorageSize ?? 0) };
+      return {
+        used_mib: mib(u.usedSize),
+        total_mib: mib(u.totalSize),
+        embedder_mib: mib(u.embedderHeapUsedSize ?? 0),
+        backing_mib: mib(u.backingStorageSize ?? 0),
+      };
     },
     close: () => ws.close(),
   };

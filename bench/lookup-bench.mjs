@@ -1,8 +1,8 @@
 // Lookup benchmarks: every lookup kind over HTTP against the /healthz control, the Zipf mix, and the in-isolate cost loop.
 import { cookieFor, uidFor } from "./ids.mjs";
-import { get, wrk, writeRequests } from "./wrk.mjs";
 import { rssMiB } from "./miniflare-host.mjs";
 import { interleaved, median, round3, SLICE_SECONDS, spread, summarise } from "./rounds.mjs";
+import { get, writeRequests, wrk } from "./wrk.mjs";
 import { zipfMix } from "./zipf-mix.mjs";
 
 /** Single runs (the S2S batch). */
@@ -117,7 +117,13 @@ export async function lookupBench(host, secrets, edge) {
   out.control_same_request = summarise(hot.control_same_request, hot.control);
   for (const name of ["cached_known", "unknown"]) {
     const same = summarise(hot[name], hot.control_same_request);
-    out[name] = { ...summarise(hot[name], hot.control), rps_ratio_same_request: same.rps_ratio, rps_ratio_same_request_quartiles: same.rps_ratio_quartiles, p50_ratio_same_request: same.p50_ratio, cpu_ratio_same_request: same.cpu_ratio };
+    out[name] = {
+      ...summarise(hot[name], hot.control),
+      rps_ratio_same_request: same.rps_ratio,
+      rps_ratio_same_request_quartiles: same.rps_ratio_quartiles,
+      p50_ratio_same_request: same.p50_ratio,
+      cpu_ratio_same_request: same.cpu_ratio,
+    };
   }
 
   console.error("seeding KV ...");
@@ -134,18 +140,35 @@ export async function lookupBench(host, secrets, edge) {
   out.kv_path = ratio(summarise(kv.kv_path));
   out.bare_kv_get = ratio(summarise(kv.bare_kv_get));
   const vsBare = summarise(kv.kv_path, kv.bare_kv_get);
-  Object.assign(out.kv_path, { ratio_to_bare_kv: vsBare.rps_ratio, ratio_to_bare_kv_quartiles: vsBare.rps_ratio_quartiles, p50_ratio_to_bare_kv: vsBare.p50_ratio, cpu_ratio_to_bare_kv: vsBare.cpu_ratio });
+  Object.assign(out.kv_path, {
+    ratio_to_bare_kv: vsBare.rps_ratio,
+    ratio_to_bare_kv_quartiles: vsBare.rps_ratio_quartiles,
+    p50_ratio_to_bare_kv: vsBare.p50_ratio,
+    cpu_ratio_to_bare_kv: vsBare.cpu_ratio,
+  });
   out.kv_path.extra_cpu_us_beyond_bare = median(kv.kv_path.map((r, i) => r.cpu_us_per_request - kv.bare_kv_get[i].cpu_us_per_request));
   for (const [name, rounds] of Object.entries(kv)) {
-    if (rounds.some((r) => r.requests >= KV_RUN_USERS)) console.error(`warning: a ${name} slice wrapped around its users; it read some twice`);
+    if (rounds.some((r) => r.requests >= KV_RUN_USERS))
+      console.error(`warning: a ${name} slice wrapped around its users; it read some twice`);
   }
   console.error("the KV routes inside workerd ...");
   out.kv_path_in_isolate = await kvPaired(url, kvUsers("app", 0));
   // The realistic mix, each round beside a cached slice and a KV-path slice on the bare read's users of that KV round
   // (read by the bare route only, so not in the isolate's cache).
   console.error("the Zipf mix ...");
-  const bench = { seed: (uids) => seed(url, uids), reset: () => post(url, "/__bench/reset", {}), stats: () => fetch(new URL("/__bench/stats", url)).then((r) => r.json()) };
-  const { figures, users } = await zipfMix({ url, pid, secret: secrets.UID_SECRET, rounds: MIX_ROUNDS, bench, files: { cached, kv: kvFile("bare", (u) => get("/v1/segments", cookie(u))) } });
+  const bench = {
+    seed: (uids) => seed(url, uids),
+    reset: () => post(url, "/__bench/reset", {}),
+    stats: () => fetch(new URL("/__bench/stats", url)).then((r) => r.json()),
+  };
+  const { figures, users } = await zipfMix({
+    url,
+    pid,
+    secret: secrets.UID_SECRET,
+    rounds: MIX_ROUNDS,
+    bench,
+    files: { cached, kv: kvFile("bare", (u) => get("/v1/segments", cookie(u))) },
+  });
   out.zipf_mix = ratio({
     ...figures,
     // Before any object exists (the events bench comes later), so this isolate holds the edge alone.
@@ -155,19 +178,39 @@ export async function lookupBench(host, secrets, edge) {
 
   // Server-to-server batches of 100 uids drawn from the mix (mostly cached by now).
   const auth = `Bearer ${secrets.API_KEYS.split(",")[0]}`;
-  const batches = Array.from({ length: 200 }, (_, b) => `POST\t/v1/lookup\tContent-Type: application/json\t${JSON.stringify({ uids: users.slice(b * 100, b * 100 + 100) })}`);
+  const batches = Array.from(
+    { length: 200 },
+    (_, b) => `POST\t/v1/lookup\tContent-Type: application/json\t${JSON.stringify({ uids: users.slice(b * 100, b * 100 + 100) })}`,
+  );
   run("s2s_batch_100", writeRequests("dist/bench/lookup100.tsv", batches), { auth });
 
   console.error("measuring the app's own cost inside workerd ...");
   // `@app`: the same request through the Hono app alone, without the fast dispatch in front of it.
-  const kinds = ["healthz", "cached-json", "cached-ortb2", "cached-gpt", "cached-js", "unknown", "s2s-cached", "cached-json@app", "unknown@app", "s2s-cached@app"];
+  const kinds = [
+    "healthz",
+    "cached-json",
+    "cached-ortb2",
+    "cached-gpt",
+    "cached-js",
+    "unknown",
+    "s2s-cached",
+    "cached-json@app",
+    "unknown@app",
+    "s2s-cached@app",
+  ];
   const { us, ratios } = await loopCosts(url, kinds, LOOP_ROUNDS);
   out.app_cost_us_per_request = us;
   out.app_cost_ratio_to_healthz = ratios;
   // Again on a full cache and cookie memo, as in an isolate that has served a while; then emptied for what follows.
   const filled = await post(url, "/__bench/fill", {});
   const full = await loopCosts(url, kinds, FULL_LOOP_ROUNDS);
-  out.app_cost_full_cache = { entries: filled.entries, bytes: filled.bytes, verified_cookies: filled.verified_cookies, us_per_request: full.us, ratio_to_healthz: full.ratios };
+  out.app_cost_full_cache = {
+    entries: filled.entries,
+    bytes: filled.bytes,
+    verified_cookies: filled.verified_cookies,
+    us_per_request: full.us,
+    ratio_to_healthz: full.ratios,
+  };
   await post(url, "/__bench/reset", {});
   return out;
 }

@@ -5,7 +5,6 @@ import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 import { readDevVars } from "../scripts/dev-vars.mjs";
 
-
 /** Builds `entry` with wrangler (same bundler and config as a deploy) into dist/<name>. */
 export function build(entry, name) {
   execFileSync("npx", ["wrangler", "deploy", entry, "--dry-run", "--outdir", `dist/${name}`], { stdio: ["ignore", "ignore", "inherit"] });
@@ -28,7 +27,18 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {}, in
   if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   // Only the bindings and runtime settings: the bundle is already built, so module rules do not apply.
-  const keep = ["compatibilityDate", "compatibilityFlags", "bindings", "kvNamespaces", "r2Buckets", "durableObjects", "queueProducers", "queueConsumers", "ratelimits", "analyticsEngineDatasets"];
+  const keep = [
+    "compatibilityDate",
+    "compatibilityFlags",
+    "bindings",
+    "kvNamespaces",
+    "r2Buckets",
+    "durableObjects",
+    "queueProducers",
+    "queueConsumers",
+    "ratelimits",
+    "analyticsEngineDatasets",
+  ];
   const workerOptions = Object.fromEntries(keep.filter((k) => all[k] !== undefined).map((k) => [k, all[k]]));
   const edge = {
     ...workerOptions,
@@ -39,17 +49,19 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {}, in
   };
   const workers = objectsApart ? [{ ...edge, durableObjects: elsewhere(edge.durableObjects) }, objectsWorker(edge)] : [edge];
   // Miniflare 5 takes a new options shape; the converter accepts the v4 one that wrangler produces.
-  const mf = new Miniflare(convertV4MiniflareOptions({
-    host: "127.0.0.1",
-    port,
-    // workerd's own inspector (one target per worker, `core:user:<name>`): the soak reads heaps there.
-    ...(inspectorPort !== undefined ? { inspectorPort } : {}),
-    ...(onLog ? { handleStructuredLogs: onLog } : {}),
-    // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
-    // measured path, which production's replicated storage does not have either.
-    ...(persist ? { defaultPersistRoot: persist } : {}),
-    workers,
-  }));
+  const mf = new Miniflare(
+    convertV4MiniflareOptions({
+      host: "127.0.0.1",
+      port,
+      // workerd's own inspector (one target per worker, `core:user:<name>`): the soak reads heaps there.
+      ...(inspectorPort !== undefined ? { inspectorPort } : {}),
+      ...(onLog ? { handleStructuredLogs: onLog } : {}),
+      // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
+      // measured path, which production's replicated storage does not have either.
+      ...(persist ? { defaultPersistRoot: persist } : {}),
+      workers,
+    }),
+  );
   const url = await mf.ready;
   return {
     mf,

@@ -1,11 +1,11 @@
 // `npm run bench:profile -- <kind>`: one lookup kind under load with the edge isolate's V8 CPU profiler on; prints where its time goes.
 import { mkdirSync, writeFileSync } from "node:fs";
-import { build, host } from "./miniflare-host.mjs";
-import { connectIsolate } from "./isolate-heap.mjs";
-import { cookieFor, uidFor } from "./ids.mjs";
-import { ensureWrk, get, wrk, writeRequests } from "./wrk.mjs";
-import { seed } from "./lookup-bench.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
+import { cookieFor, uidFor } from "./ids.mjs";
+import { connectIsolate } from "./isolate-heap.mjs";
+import { seed } from "./lookup-bench.mjs";
+import { build, host } from "./miniflare-host.mjs";
+import { ensureWrk, get, writeRequests, wrk } from "./wrk.mjs";
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 15);
 const USERS = 20_000;

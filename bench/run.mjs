@@ -1,13 +1,13 @@
 // `npm run bench`: builds the Worker, runs it in Miniflare on loopback, drives it with wrk, writes bench/results.json.
 import { execFileSync } from "node:child_process";
-import { writeFileSync, mkdirSync } from "node:fs";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { cpus } from "node:os";
-import { build, host, pin } from "./miniflare-host.mjs";
-import { connectIsolate } from "./isolate-heap.mjs";
-import { ensureWrk, pinLoad } from "./wrk.mjs";
 import { readDevVars } from "../scripts/dev-vars.mjs";
-import { lookupBench } from "./lookup-bench.mjs";
 import { eventsBench } from "./events-bench.mjs";
+import { connectIsolate } from "./isolate-heap.mjs";
+import { lookupBench } from "./lookup-bench.mjs";
+import { build, host, pin } from "./miniflare-host.mjs";
+import { ensureWrk, pinLoad } from "./wrk.mjs";
 
 const secrets = readDevVars();
 

@@ -1,12 +1,12 @@
 // `npm run soak`: the built Worker in Miniflare under a mixed load (Zipf lookups, events, batch syncs) for
 // SOAK_MINUTES (default 10); reports errors, p50/p99 and the edge isolate's heap per window, writes bench/soak-results.json.
-import { readFileSync, writeFileSync, mkdirSync } from "node:fs";
-import { build, host, OBJECTS_WORKER, rssMiB } from "./miniflare-host.mjs";
-import { connectIsolate } from "./isolate-heap.mjs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readDevVars } from "../scripts/dev-vars.mjs";
 import { heapTrend } from "./heap-trend.mjs";
 import { clientIp, cookieFor, uidFor, zipf } from "./ids.mjs";
-import { ensureWrk, wrkAsync, writeRequests } from "./wrk.mjs";
-import { readDevVars } from "../scripts/dev-vars.mjs";
+import { connectIsolate } from "./isolate-heap.mjs";
+import { build, host, OBJECTS_WORKER, rssMiB } from "./miniflare-host.mjs";
+import { ensureWrk, writeRequests, wrkAsync } from "./wrk.mjs";
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 10);
 const WINDOW_S = Number(process.env.SOAK_WINDOW_SECONDS ?? 30);
@@ -50,16 +50,26 @@ const at = (path) => new URL(path, h.url);
 const json = async (path, init) => (await fetch(at(path), init)).json();
 const edge = await connectIsolate(INSPECTOR_PORT, "udn-edge", () => fetch(at("/healthz")).then((r) => r.arrayBuffer()));
 const objectsWorker = await h.mf.getWorker(OBJECTS_WORKER);
-const objects = await connectIsolate(INSPECTOR_PORT, OBJECTS_WORKER, () => objectsWorker.fetch("http://objects/healthz").then((r) => r.arrayBuffer()));
+const objects = await connectIsolate(INSPECTOR_PORT, OBJECTS_WORKER, () =>
+  objectsWorker.fetch("http://objects/healthz").then((r) => r.arrayBuffer()),
+);
 
 console.error("preparing: rules, users, request files ...");
-await fetch(at("/v1/admin/segments"), { method: "PUT", headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` }, body: readFileSync("demo/segments.json") });
+await fetch(at("/v1/admin/segments"), {
+  method: "PUT",
+  headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+  body: readFileSync("demo/segments.json"),
+});
 await json(`/__bench/cache-bound?entries=${CACHE_ENTRIES}&cookies=${COOKIE_ENTRIES}`);
 const draw = zipf(1_000_000, 1.0, 7);
 const ranks = Array.from({ length: 300_000 }, draw);
 const known = [...new Set(ranks)].filter((r) => r % 5 === 0).map((r) => uidFor(`soak-${r}`));
-for (let i = 0; i < known.length; i += 1000) await json("/__bench/seed", { method: "POST", body: JSON.stringify(known.slice(i, i + 1000)) });
-const lookups = writeRequests("dist/bench/soak-lookups.tsv", ranks.map((r) => `GET\t/v1/segments\tCookie: ${cookieFor(uidFor(`soak-${r}`), secrets.UID_SECRET)}\t-`));
+for (let i = 0; i < known.length; i += 1000)
+  await json("/__bench/seed", { method: "POST", body: JSON.stringify(known.slice(i, i + 1000)) });
+const lookups = writeRequests(
+  "dist/bench/soak-lookups.tsv",
+  ranks.map((r) => `GET\t/v1/segments\tCookie: ${cookieFor(uidFor(`soak-${r}`), secrets.UID_SECRET)}\t-`),
+);
 const eventUsers = Array.from({ length: 500 }, (_, i) => cookieFor(uidFor(`soak-ev-${i}`), secrets.UID_SECRET));
 const events = writeRequests(
   "dist/bench/soak-events.tsv",
@@ -121,7 +131,10 @@ const latency = (kind) => ({
   p99_ms_median: median(windows.map((w) => w[kind].p99_ms)),
   p99_ms_max: Math.max(...windows.map((w) => w[kind].p99_ms)),
 });
-const heap = heapTrend(full.map((w) => ({ t_s: w.t_s, mib: w.heap.used_mib })), HEAP_TOLERANCE);
+const heap = heapTrend(
+  full.map((w) => ({ t_s: w.t_s, mib: w.heap.used_mib })),
+  HEAP_TOLERANCE,
+);
 const result = {
   date: new Date().toISOString(),
   minutes: MINUTES,
@@ -138,10 +151,17 @@ const result = {
   edge_heap_when_cache_full: heap,
   cache_full_from_t_s: full[0]?.t_s ?? null,
   workerd_rss_before_load_mib: before.rss_mib,
-  workerd_rss_when_cache_full: rssFull.length ? { first: rssFull[0], last: rssFull.at(-1), max: Math.max(...rssFull), min: Math.min(...rssFull) } : null,
+  workerd_rss_when_cache_full: rssFull.length
+    ? { first: rssFull[0], last: rssFull.at(-1), max: Math.max(...rssFull), min: Math.min(...rssFull) }
+    : null,
   windows,
 };
-const failed = Object.entries({ heap: !heap.pass, errors: errors > 0, sync: result.sync_failures > 0, cross_request_warnings: crossRequestWarnings > 0 });
+const failed = Object.entries({
+  heap: !heap.pass,
+  errors: errors > 0,
+  sync: result.sync_failures > 0,
+  cross_request_warnings: crossRequestWarnings > 0,
+});
 result.failed = failed.filter(([, f]) => f).map(([k]) => k);
 const pass = result.failed.length === 0;
 result.verdict = pass ? "pass" : "fail";

@@ -6,11 +6,11 @@
 //
 // usage: npm run bench:sync -- [--users 100000] [--big-records 4000000] [--big-plain] [--skip-big]
 import { execFileSync } from "node:child_process";
-import { mkdtempSync, readFileSync, readdirSync, statSync, writeFileSync, existsSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { parseArgs } from "node:util";
-import { Miniflare, convertV4MiniflareOptions } from "miniflare";
+import { convertV4MiniflareOptions, Miniflare } from "miniflare";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 const { values: opt } = parseArgs({
@@ -85,30 +85,40 @@ if (existsSync("/dev/shm") && !process.env.UDN_BENCH_DISK) {
 // wrangler checks secrets.required against the environment; these are the bench's own values.
 Object.assign(process.env, { UID_SECRET: "bench-uid-secret", API_KEYS: "bench-key", ADMIN_TOKEN: ADMIN });
 const { workerOptions } = unstable_getMiniflareWorkerOptions("wrangler.toml");
-const mf = new Miniflare(convertV4MiniflareOptions({
-  workers: [
-    {
-      // Only what this Worker declares; the v4 → v5 conversion refuses options it cannot carry over.
-      ...Object.fromEntries(
-        ["compatibilityDate", "compatibilityFlags", "kvNamespaces", "r2Buckets", "queueProducers", "queueConsumers", "durableObjects"].map((k) => [k, workerOptions[k]]),
-      ),
-      name: "udn-edge",
-      modules: true,
-      scriptPath: "dist/index.js",
-      modulesRoot: "dist",
-      bindings: { ...workerOptions.bindings, UID_SECRET: "bench-uid-secret", API_KEYS: "bench-key", ADMIN_TOKEN: ADMIN },
-    },
-    {
-      name: "harness",
-      modules: true,
-      script: HARNESS,
-      compatibilityDate: workerOptions.compatibilityDate,
-      durableObjects: { USER_PROFILE: { className: "UserProfile", scriptName: "udn-edge", useSQLite: true } },
-      // The same bucket as the edge's: large uploads go through a Worker, not Miniflare's proxy.
-      r2Buckets: { ORIGIN: workerOptions.r2Buckets.ORIGIN },
-    },
-  ],
-}));
+const mf = new Miniflare(
+  convertV4MiniflareOptions({
+    workers: [
+      {
+        // Only what this Worker declares; the v4 → v5 conversion refuses options it cannot carry over.
+        ...Object.fromEntries(
+          [
+            "compatibilityDate",
+            "compatibilityFlags",
+            "kvNamespaces",
+            "r2Buckets",
+            "queueProducers",
+            "queueConsumers",
+            "durableObjects",
+          ].map((k) => [k, workerOptions[k]]),
+        ),
+        name: "udn-edge",
+        modules: true,
+        scriptPath: "dist/index.js",
+        modulesRoot: "dist",
+        bindings: { ...workerOptions.bindings, UID_SECRET: "bench-uid-secret", API_KEYS: "bench-key", ADMIN_TOKEN: ADMIN },
+      },
+      {
+        name: "harness",
+        modules: true,
+        script: HARNESS,
+        compatibilityDate: workerOptions.compatibilityDate,
+        durableObjects: { USER_PROFILE: { className: "UserProfile", scriptName: "udn-edge", useSQLite: true } },
+        // The same bucket as the edge's: large uploads go through a Worker, not Miniflare's proxy.
+        r2Buckets: { ORIGIN: workerOptions.r2Buckets.ORIGIN },
+      },
+    ],
+  }),
+);
 await mf.ready;
 const edge = (path, init) => mf.dispatchFetch(`http://edge.bench${path}`, init);
 const harness = await mf.getWorker("harness");
@@ -121,7 +131,9 @@ const origin = await mf.getR2Bucket("ORIGIN", "udn-edge");
 function workerdPids() {
   const out = [];
   const walk = (pid) => {
-    for (const line of sh("ps", ["-o", "pid=,comm=", "--ppid", String(pid)]).split("\n").filter(Boolean)) {
+    for (const line of sh("ps", ["-o", "pid=,comm=", "--ppid", String(pid)])
+      .split("\n")
+      .filter(Boolean)) {
       const [child, comm] = line.trim().split(/\s+/);
       if (comm === "workerd") out.push(Number(child));
       walk(Number(child));
@@ -176,7 +188,9 @@ async function syncAndWait(version) {
 async function direct(prefix, n, version) {
   const t0 = performance.now();
   for (let from = 0; from < n; from += PER_SLICE) {
-    const res = await harness.fetch(`http://harness/?prefix=${prefix}&from=${from}&n=${Math.min(PER_SLICE, n - from)}&c=${CONCURRENCY}&v=${version}`);
+    const res = await harness.fetch(
+      `http://harness/?prefix=${prefix}&from=${from}&n=${Math.min(PER_SLICE, n - from)}&c=${CONCURRENCY}&v=${version}`,
+    );
     if (!res.ok) throw new Error(await res.text());
     await res.text();
   }
@@ -185,7 +199,10 @@ async function direct(prefix, n, version) {
 
 const work = mkdtempSync(join(tmpdir(), "udn-bench-"));
 const snapshot = join(work, "snapshot.ndjson");
-writeFileSync(snapshot, `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ uid: `sync-${i}`, segments: [String(600 + (i % 40)), String(1000 + (i % 7))] })).join("\n")}\n`);
+writeFileSync(
+  snapshot,
+  `${Array.from({ length: USERS }, (_, i) => JSON.stringify({ uid: `sync-${i}`, segments: [String(600 + (i % 40)), String(1000 + (i % 7))] })).join("\n")}\n`,
+);
 
 const pids = workerdPids();
 const baseline = rssMB(pids);
@@ -251,7 +268,11 @@ const result = {
     slices: sync.status.lastRun.slices,
     failures: sync.status.lastRun.failures,
   },
-  controlDirectWrites: { seconds: +(controlMs / 1000).toFixed(1), usersPerSecond: Math.round(directRate), halves: [+(control1 / 1000).toFixed(1), +(control2 / 1000).toFixed(1)] },
+  controlDirectWrites: {
+    seconds: +(controlMs / 1000).toFixed(1),
+    usersPerSecond: Math.round(directRate),
+    halves: [+(control1 / 1000).toFixed(1), +(control2 / 1000).toFixed(1)],
+  },
   ratioToControl: +(syncRate / directRate).toFixed(2),
   memory: { workerdAnonBaselineMB: +baseline.toFixed(0), workerdAnonPeakDuringSyncMB: +syncPeak.toFixed(0) },
   bigPartVerification: big,

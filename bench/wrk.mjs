@@ -22,7 +22,20 @@ export function writeRequests(path, lines) {
 }
 
 function wrkArgs(baseUrl, requestFile, { seconds = 10, connections = 4, auth, start = 0 } = {}) {
-  return ["-t1", `-c${connections}`, `-d${seconds}s`, "--timeout", "5s", "-s", "bench/requests.lua", String(baseUrl), "--", requestFile, auth ?? "-", String(start)];
+  return [
+    "-t1",
+    `-c${connections}`,
+    `-d${seconds}s`,
+    "--timeout",
+    "5s",
+    "-s",
+    "bench/requests.lua",
+    String(baseUrl),
+    "--",
+    requestFile,
+    auth ?? "-",
+    String(start),
+  ];
 }
 
 /** The CPU wrk runs on once `pinLoad` was called: the load generator then never takes the server's core. */

@@ -1,7 +1,7 @@
 // The realistic lookup mix: 1,000,000 users, Zipf (s = 1), 20 % known, measured against what its hit ratio predicts.
 import { cookieFor, uidFor, zipf } from "./ids.mjs";
-import { get, writeRequests } from "./wrk.mjs";
 import { median, slice, spread, summarise } from "./rounds.mjs";
+import { get, writeRequests } from "./wrk.mjs";
 
 const MIX_USERS = 1_000_000;
 const MIX_LENGTH = 80_000;
@@ -21,7 +21,10 @@ export async function zipfMix({ url, pid, secret, rounds, files, bench }) {
   const user = (rank) => uidFor(`mix-${rank}`);
   await bench.seed([...new Set(ranks)].filter((rank) => rank % 5 === 0).map(user));
   await bench.reset();
-  const mixFile = writeRequests("dist/bench/mix.tsv", ranks.map((r) => get("/v1/segments", cookieFor(user(r), secret))));
+  const mixFile = writeRequests(
+    "dist/bench/mix.tsv",
+    ranks.map((r) => get("/v1/segments", cookieFor(user(r), secret))),
+  );
 
   const slices = { zipf_mix: [], cached_known: [], kv_path: [] };
   const counts = { hits: 0, stale: 0, misses: 0 };
@@ -61,7 +64,10 @@ export async function zipfMix({ url, pid, secret, rounds, files, bench }) {
     hit_ratio_of_best: +(hit / best).toFixed(4),
     rounds_hit_ratio: hitRatios.map((h) => +h.toFixed(4)),
     predicted_rps_from_hit_ratio: Math.round(median(predicted)),
-    ...spread("rps_of_predicted", slices.zipf_mix.map((s, i) => s.rps / predicted[i])),
+    ...spread(
+      "rps_of_predicted",
+      slices.zipf_mix.map((s, i) => s.rps / predicted[i]),
+    ),
     beside: { cached_known_rps: median(slices.cached_known.map((s) => s.rps)), kv_path_rps: median(slices.kv_path.map((s) => s.rps)) },
     // The mix's own counts; entries and bytes include the slices beside it (the cached user, the KV slices' users).
     cache: { ...(await bench.stats()), ...counts },

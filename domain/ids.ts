@@ -1,5 +1,5 @@
 /** Browser ids: minted uids, and cookie values `<uid>.<HMAC-SHA256(uid)>` in base64url, signed and checked with given keys. */
-import { equalBytes, hmacKey, hmacSha256, type HmacKey } from "./hmac-sha256";
+import { equalBytes, type HmacKey, hmacKey, hmacSha256 } from "./hmac-sha256";
 
 const encoder = new TextEncoder();
 

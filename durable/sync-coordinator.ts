@@ -4,15 +4,15 @@
  * did, so a restart resumes where the last one stopped and one version runs at a time.
  */
 import { DurableObject } from "cloudflare:workers";
-import type { Manifest } from "../domain/manifest";
-import { findManifest } from "./find-manifest";
-import type { ApplyMessage, PlannedSlice, SyncMessage } from "../domain/sync-messages";
-import { stagingPrefix } from "../domain/staging-keys";
 import { parseDuration } from "../domain/duration";
+import { logEvent, redact } from "../domain/log";
+import type { Manifest } from "../domain/manifest";
+import { stagingPrefix } from "../domain/staging-keys";
+import type { ApplyMessage, PlannedSlice, SyncMessage } from "../domain/sync-messages";
+import { findManifest } from "./find-manifest";
 import { SYNC_SCHEMA } from "./sync-coordinator-schema";
 import type { SyncOutcome, SyncStatus } from "./sync-status";
-import { MAX_SHOWN, SyncStore, type SliceRow } from "./sync-store";
-import { logEvent, redact } from "../domain/log";
+import { MAX_SHOWN, type SliceRow, SyncStore } from "./sync-store";
 
 /** Parts verified at once: each streams a whole part. */
 export const PART_WINDOW = 4;
@@ -93,7 +93,13 @@ export class SyncCoordinator extends DurableObject<Env> {
     for (const s of slices) {
       sql.exec(
         "INSERT OR IGNORE INTO slices (part, slice, src, etag, off, length, records, state) VALUES (?, ?, ?, ?, ?, ?, ?, 'hold')",
-        part, s.slice, s.src, s.etag, s.offset, s.length, s.records,
+        part,
+        s.slice,
+        s.src,
+        s.etag,
+        s.offset,
+        s.length,
+        s.records,
       );
     }
     // Progress, not a stall: a large part takes a while.
@@ -118,11 +124,17 @@ export class SyncCoordinator extends DurableObject<Env> {
   async sliceDone(msg: ApplyMessage, counts: { applied: number; unchanged: number; rejected: number }): Promise<void> {
     if (this.run()?.version !== msg.version) return;
     const sql = this.ctx.storage.sql;
-    const changed = sql.exec("UPDATE slices SET state = 'done' WHERE part = ? AND slice = ? AND state != 'done'", msg.part, msg.slice).rowsWritten;
+    const changed = sql.exec(
+      "UPDATE slices SET state = 'done' WHERE part = ? AND slice = ? AND state != 'done'",
+      msg.part,
+      msg.slice,
+    ).rowsWritten;
     if (!changed) return;
     sql.exec(
       "UPDATE run SET users_applied = users_applied + ?, users_unchanged = users_unchanged + ?, records_rejected = records_rejected + ?",
-      counts.applied, counts.unchanged, counts.rejected,
+      counts.applied,
+      counts.unchanged,
+      counts.rejected,
     );
     await this.advance();
   }
@@ -146,8 +158,15 @@ export class SyncCoordinator extends DurableObject<Env> {
   async deadLetter(msg: SyncMessage): Promise<void> {
     if (this.run()?.version !== msg.version) return;
     const sql = this.ctx.storage.sql;
-    if (msg.type === "verify") sql.exec("UPDATE parts SET state = 'dead', dead_at = ? WHERE part = ? AND state IN ('pending', 'verifying')", this.now(), msg.part);
-    else sql.exec("UPDATE slices SET state = 'dead', dead_at = ? WHERE part = ? AND slice = ? AND state != 'done'", this.now(), msg.part, msg.slice);
+    if (msg.type === "verify")
+      sql.exec("UPDATE parts SET state = 'dead', dead_at = ? WHERE part = ? AND state IN ('pending', 'verifying')", this.now(), msg.part);
+    else
+      sql.exec(
+        "UPDATE slices SET state = 'dead', dead_at = ? WHERE part = ? AND slice = ? AND state != 'done'",
+        this.now(),
+        msg.part,
+        msg.slice,
+      );
     logEvent("error", "sync dead letter", { version: msg.version, step: msg.type, part: msg.part });
     await this.pump();
   }
@@ -166,11 +185,17 @@ export class SyncCoordinator extends DurableObject<Env> {
     const sql = this.ctx.storage.sql;
     sql.exec(
       "INSERT INTO run (id, version, kind, ttl_ms, taxonomy, started_at) VALUES (1, ?, ?, ?, ?, ?)",
-      m.version, m.kind, parseDuration(m.segmentTtl)!, m.taxonomy ?? null, this.now(),
+      m.version,
+      m.kind,
+      parseDuration(m.segmentTtl)!,
+      m.taxonomy ?? null,
+      this.now(),
     );
     sql.exec("DELETE FROM parts");
     sql.exec("DELETE FROM slices");
-    m.parts.forEach((p, i) => sql.exec("INSERT INTO parts (part, key, sha256, records, state) VALUES (?, ?, ?, ?, 'pending')", i, p.key, p.sha256, p.records));
+    m.parts.forEach((p, i) =>
+      sql.exec("INSERT INTO parts (part, key, sha256, records, state) VALUES (?, ?, ?, ?, 'pending')", i, p.key, p.sha256, p.records),
+    );
     if (this.waiting() !== null && this.waiting()! <= m.version) this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'waiting'");
     logEvent("log", "sync started", { version: m.version, kind: m.kind, parts: m.parts.length });
   }
@@ -190,22 +215,38 @@ export class SyncCoordinator extends DurableObject<Env> {
     const msgs: SyncMessage[] = [];
     const partRoom = PART_WINDOW - this.count("parts", "verifying");
     if (partRoom > 0) {
-      for (const p of sql.exec<{ part: number; key: string; sha256: string; records: number }>(
-        "SELECT part, key, sha256, records FROM parts WHERE state = 'pending' ORDER BY part LIMIT ?",
-        partRoom,
-      ).toArray()) {
+      for (const p of sql
+        .exec<{ part: number; key: string; sha256: string; records: number }>(
+          "SELECT part, key, sha256, records FROM parts WHERE state = 'pending' ORDER BY part LIMIT ?",
+          partRoom,
+        )
+        .toArray()) {
         sql.exec("UPDATE parts SET state = 'verifying', sent_at = ? WHERE part = ?", now, p.part);
         msgs.push({ type: "verify", version: run.version, part: p.part, key: p.key, sha256: p.sha256, records: p.records });
       }
     }
     const sliceRoom = SLICE_WINDOW - this.count("slices", "queued");
     if (sliceRoom > 0) {
-      for (const s of sql.exec<SliceRow>(
-        "SELECT part, slice, src, etag, off, length, records FROM slices WHERE state = 'planned' ORDER BY part, slice LIMIT ?",
-        sliceRoom,
-      ).toArray()) {
+      for (const s of sql
+        .exec<SliceRow>(
+          "SELECT part, slice, src, etag, off, length, records FROM slices WHERE state = 'planned' ORDER BY part, slice LIMIT ?",
+          sliceRoom,
+        )
+        .toArray()) {
         sql.exec("UPDATE slices SET state = 'queued', sent_at = ? WHERE part = ? AND slice = ?", now, s.part, s.slice);
-        const m: ApplyMessage = { type: "apply", version: run.version, part: s.part, slice: s.slice, src: s.src, etag: s.etag, offset: s.off, length: s.length, records: s.records, at: run.started_at, ttlMs: run.ttl_ms };
+        const m: ApplyMessage = {
+          type: "apply",
+          version: run.version,
+          part: s.part,
+          slice: s.slice,
+          src: s.src,
+          etag: s.etag,
+          offset: s.off,
+          length: s.length,
+          records: s.records,
+          at: run.started_at,
+          ttlMs: run.ttl_ms,
+        };
         if (run.taxonomy !== null) m.taxonomy = run.taxonomy;
         msgs.push(m);
       }
@@ -217,8 +258,15 @@ export class SyncCoordinator extends DurableObject<Env> {
     } catch (e) {
       // Not sent: back to waiting, and the alarm tries again soon (sending some twice is harmless).
       for (const m of msgs) {
-        if (m.type === "verify") sql.exec("UPDATE parts SET state = 'pending' WHERE part = ? AND state = 'verifying' AND sent_at = ?", m.part, now);
-        else sql.exec("UPDATE slices SET state = 'planned' WHERE part = ? AND slice = ? AND state = 'queued' AND sent_at = ?", m.part, m.slice, now);
+        if (m.type === "verify")
+          sql.exec("UPDATE parts SET state = 'pending' WHERE part = ? AND state = 'verifying' AND sent_at = ?", m.part, now);
+        else
+          sql.exec(
+            "UPDATE slices SET state = 'planned' WHERE part = ? AND slice = ? AND state = 'queued' AND sent_at = ?",
+            m.part,
+            m.slice,
+            now,
+          );
       }
       this.fail(null, `sending to the sync queue failed: ${String(e)}`);
       await this.ctx.storage.setAlarm(now + 30_000);
@@ -229,10 +277,12 @@ export class SyncCoordinator extends DurableObject<Env> {
     const run = this.run();
     if (!run) return;
     const sql = this.ctx.storage.sql;
-    const open = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM parts WHERE state IN ('pending', 'verifying', 'dead')").one().n
-      + sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slices WHERE state != 'done'").one().n;
+    const open =
+      sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM parts WHERE state IN ('pending', 'verifying', 'dead')").one().n +
+      sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM slices WHERE state != 'done'").one().n;
     if (open) return;
-    const rejectedParts = sql.exec<{ key: string; reason: string }>("SELECT key, reason FROM parts WHERE state = 'rejected' ORDER BY part LIMIT ?", MAX_SHOWN)
+    const rejectedParts = sql
+      .exec<{ key: string; reason: string }>("SELECT key, reason FROM parts WHERE state = 'rejected' ORDER BY part LIMIT ?", MAX_SHOWN)
       .toArray()
       .map((p) => ({ version: run.version, key: p.key, reason: p.reason }));
     const lastRun: NonNullable<SyncStatus["lastRun"]> = {
@@ -300,7 +350,9 @@ export class SyncCoordinator extends DurableObject<Env> {
 
   private isVerifier(version: number, part: number, token: number): boolean {
     if (this.run()?.version !== version) return false;
-    const row = this.ctx.storage.sql.exec<{ state: string; token: number }>("SELECT state, token FROM parts WHERE part = ?", part).toArray()[0];
+    const row = this.ctx.storage.sql
+      .exec<{ state: string; token: number }>("SELECT state, token FROM parts WHERE part = ?", part)
+      .toArray()[0];
     return row?.state === "verifying" && row.token === token;
   }
 

@@ -47,7 +47,17 @@ export interface SyncStatus {
   /** Steps that exhausted their retries; they hold their run open until `POST /v1/admin/sync` re-drives them. */
   deadLetters: DeadLetter[];
   rejectedParts: RejectedPart[];
-  lastRun: (RunCounts & { version: number; kind: "full" | "delta"; startedAt: number; finishedAt: number; parts: number; slices: number; rejectedParts: RejectedPart[] }) | null;
+  lastRun:
+    | (RunCounts & {
+        version: number;
+        kind: "full" | "delta";
+        startedAt: number;
+        finishedAt: number;
+        parts: number;
+        slices: number;
+        rejectedParts: RejectedPart[];
+      })
+    | null;
   lastCompletedAt: number | null;
   /** The last error: of the run in progress, or of the last attempt to start one (an invalid manifest). */
   lastError: string | null;

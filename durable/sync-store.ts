@@ -45,20 +45,41 @@ export class SyncStore {
         failures: run.failures,
         lastError: run.last_error,
       };
-      for (const p of sql.exec<{ key: string; reason: string }>("SELECT key, reason FROM parts WHERE state = 'rejected' ORDER BY part LIMIT ?", MAX_SHOWN)) {
+      for (const p of sql.exec<{ key: string; reason: string }>(
+        "SELECT key, reason FROM parts WHERE state = 'rejected' ORDER BY part LIMIT ?",
+        MAX_SHOWN,
+      )) {
         rejected.push({ version: run.version, key: p.key, reason: p.reason });
       }
       for (const p of sql.exec<{ part: number; key: string; records: number; dead_at: number; error: string | null }>(
         "SELECT part, key, records, dead_at, error FROM parts WHERE state = 'dead' ORDER BY part LIMIT ?",
         MAX_SHOWN,
       )) {
-        dead.push({ version: run.version, step: "verify", key: p.key, part: p.part, slice: null, records: p.records, at: p.dead_at, error: p.error });
+        dead.push({
+          version: run.version,
+          step: "verify",
+          key: p.key,
+          part: p.part,
+          slice: null,
+          records: p.records,
+          at: p.dead_at,
+          error: p.error,
+        });
       }
       for (const s of sql.exec<{ part: number; slice: number; key: string; records: number; dead_at: number; error: string | null }>(
         "SELECT s.part, s.slice, p.key, s.records, s.dead_at, s.error FROM slices s JOIN parts p USING (part) WHERE s.state = 'dead' ORDER BY s.part, s.slice LIMIT ?",
         MAX_SHOWN,
       )) {
-        dead.push({ version: run.version, step: "apply", key: s.key, part: s.part, slice: s.slice, records: s.records, at: s.dead_at, error: s.error });
+        dead.push({
+          version: run.version,
+          step: "apply",
+          key: s.key,
+          part: s.part,
+          slice: s.slice,
+          records: s.records,
+          at: s.dead_at,
+          error: s.error,
+        });
       }
     }
     const lastRun = this.meta("lastRun");
@@ -87,7 +108,8 @@ export class SyncStore {
 
   countBy(table: "parts" | "slices"): Record<string, number> {
     const out: Record<string, number> = {};
-    for (const r of this.sql.exec<{ state: string; n: number }>(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`)) out[r.state] = r.n;
+    for (const r of this.sql.exec<{ state: string; n: number }>(`SELECT state, COUNT(*) AS n FROM ${table} GROUP BY state`))
+      out[r.state] = r.n;
     return out;
   }
 

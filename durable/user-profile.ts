@@ -2,14 +2,14 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UdnEvent } from "../domain/event-input";
 import { errorText, logEvent } from "../domain/log";
-import { writeMetric } from "../platform/metrics";
-import { encodeProfile, profileKey, type Profile, type SegmentRef } from "../domain/profile-record";
-import { loadRules } from "../platform/segment-store";
-import { liveSegments, nextLapse, sameSegments, type MembershipState } from "../domain/merge";
-import { PUBLISH_INTERVAL_MS } from "./publish-interval";
+import { liveSegments, type MembershipState, nextLapse, sameSegments } from "../domain/merge";
+import { encodeProfile, type Profile, profileKey, type SegmentRef } from "../domain/profile-record";
 import { affectedBy } from "../domain/rules/affected";
-import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "../domain/rules/evaluate";
+import { type Counters, countEvent, pruneCounters, qualifyingSegments } from "../domain/rules/evaluate";
 import type { CompiledRules } from "../domain/rules/types";
+import { writeMetric } from "../platform/metrics";
+import { loadRules } from "../platform/segment-store";
+import { PUBLISH_INTERVAL_MS } from "./publish-interval";
 import { SCHEMA } from "./user-profile-schema";
 
 export interface BatchUpdate {
@@ -122,7 +122,13 @@ export class UserProfile extends DurableObject<Env> {
   /** The current merged profile, as it is or will shortly be in KV. */
   async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number; erased: boolean }> {
     this.load();
-    return { ...this.profile, batchVersion: this.batchVersion, published: this.published, eventsSeen: this.seenCount, erased: this.erasedAt > 0 };
+    return {
+      ...this.profile,
+      batchVersion: this.batchVersion,
+      published: this.published,
+      eventsSeen: this.seenCount,
+      erased: this.erasedAt > 0,
+    };
   }
 
   /**
@@ -328,7 +334,12 @@ export class UserProfile extends DurableObject<Env> {
   private load(uid?: string): void {
     if (!this.loaded) {
       const sql = this.ctx.storage.sql;
-      const meta = new Map(sql.exec<{ k: string; v: string }>("SELECT k, v FROM meta").toArray().map((r) => [r.k, r.v]));
+      const meta = new Map(
+        sql
+          .exec<{ k: string; v: string }>("SELECT k, v FROM meta")
+          .toArray()
+          .map((r) => [r.k, r.v]),
+      );
       this.uid = meta.get("uid") ?? "";
       this.erasedAt = Number(meta.get("erased") ?? 0);
       this.lastActive = Number(meta.get("active") ?? 0);

@@ -1,4 +1,5 @@
 #!/usr/bin/env node
+import { execFileSync } from "node:child_process";
 // Publishes a batch version for the data team: NDJSON or CSV in; gzip (or plain) NDJSON parts, manifests/v<version>.json
 // and manifests/latest.json out, into the local bucket, a real one (--remote), or a directory laid out like the bucket.
 //
@@ -7,7 +8,6 @@
 // CSV: a header `uid,segments[,delete]`; segments separated by `|`; delete = true|1.
 // The input is streamed: a file of tens of millions of users needs no more memory than one record.
 import { createHash } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -56,8 +56,10 @@ function check(r, where) {
   if (typeof r !== "object" || r === null || Array.isArray(r)) die(`${where}: not a JSON object`);
   if (typeof r.uid !== "string" || !UID.test(r.uid)) die(`${where}: uid must match ${UID.source}`);
   if (r.delete === true) return { uid: r.uid, delete: true };
-  if (!Array.isArray(r.segments) || r.segments.length > MAX_SEGMENTS) die(`${where}: needs "segments" (at most ${MAX_SEGMENTS}) or "delete": true`);
-  for (const s of r.segments) if (typeof s !== "string" || !SEGMENT.test(s)) die(`${where}: segment ${JSON.stringify(s)} must match ${SEGMENT.source}`);
+  if (!Array.isArray(r.segments) || r.segments.length > MAX_SEGMENTS)
+    die(`${where}: needs "segments" (at most ${MAX_SEGMENTS}) or "delete": true`);
+  for (const s of r.segments)
+    if (typeof s !== "string" || !SEGMENT.test(s)) die(`${where}: segment ${JSON.stringify(s)} must match ${SEGMENT.source}`);
   return { uid: r.uid, segments: [...new Set(r.segments)] };
 }
 

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
 // Runs the whole service locally on miniflare storage (no Cloudflare account), loads the demo data into it,
 // and serves the demo publisher page on another site (localhost:8080) that uses only the tag.
-import { spawn, execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { buildTag } from "./build-tag.mjs";
-import { servePublisher } from "./publisher-server.mjs";
 import { readDevVars } from "./dev-vars.mjs";
+import { servePublisher } from "./publisher-server.mjs";
 
 const PORT = Number(process.env.PORT ?? 8787);
 const EDGE = `http://127.0.0.1:${PORT}`;
@@ -28,7 +28,19 @@ await buildTag();
 // (Ctrl-C, or SIGTERM from a script) would leave wrangler and workerd running.
 const edge = spawn(
   process.execPath,
-  ["node_modules/wrangler/bin/wrangler.js", "dev", "--ip", "127.0.0.1", "--port", String(PORT), "--test-scheduled", "--persist-to", STATE, "--show-interactive-dev-session=false", ...allowDemo],
+  [
+    "node_modules/wrangler/bin/wrangler.js",
+    "dev",
+    "--ip",
+    "127.0.0.1",
+    "--port",
+    String(PORT),
+    "--test-scheduled",
+    "--persist-to",
+    STATE,
+    "--show-interactive-dev-session=false",
+    ...allowDemo,
+  ],
   { stdio: ["ignore", "inherit", "inherit"], env },
 );
 const stop = () => edge.kill("SIGINT");
@@ -53,10 +65,14 @@ const rules = await fetch(`${EDGE}/v1/admin/segments`, { method: "PUT", headers:
 if (!rules.ok && rules.status !== 409) console.error("loading demo segment rules failed:", await rules.text());
 const current = await (await fetch(`${EDGE}/v1/admin/sync`, { headers: admin })).json();
 if (current.appliedVersion === 0) {
-  execFileSync("node", ["scripts/origin-publish.mjs", "demo/snapshot.ndjson", "--taxonomy", "4", "--segment-ttl", "30d", "--persist-to", STATE], {
-    stdio: "inherit",
-    env,
-  });
+  execFileSync(
+    "node",
+    ["scripts/origin-publish.mjs", "demo/snapshot.ndjson", "--taxonomy", "4", "--segment-ttl", "30d", "--persist-to", STATE],
+    {
+      stdio: "inherit",
+      env,
+    },
+  );
 }
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
 const publisher = await servePublisher({ roots: ["demo/publisher"], edge: EDGE, port: PUBLISHER_PORT });

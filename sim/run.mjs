@@ -1,8 +1,9 @@
 // Runs a simulation or model written in TypeScript: bundles its entry with esbuild, calls main(), writes the files it returns.
-import { build } from "esbuild";
+
 import { readFileSync, writeFileSync } from "node:fs";
 import { basename } from "node:path";
 import { pathToFileURL } from "node:url";
+import { build } from "esbuild";
 
 const [entry, ...args] = process.argv.slice(2);
 if (!entry) throw new Error("usage: node sim/run.mjs <entry.ts> [args]");

@@ -1,7 +1,8 @@
 /** Applies one slice of a verified part to the users' objects, streaming its byte range with bounded concurrency. */
-import type { BatchUpdate } from "../durable/user-profile";
+
 import { parseBatchRecord } from "../domain/batch-record";
 import type { ApplyMessage } from "../domain/sync-messages";
+import type { BatchUpdate } from "../durable/user-profile";
 import { ndjsonLines } from "./ndjson-lines";
 
 /** Durable Object calls in flight at once from one consumer invocation. */
@@ -30,7 +31,10 @@ export async function applySlice(env: Env, msg: ApplyMessage): Promise<SliceResu
       result.rejected++;
       continue;
     }
-    const update: BatchUpdate = "delete" in rec ? { version: msg.version, delete: true, ttlMs: msg.ttlMs, at: msg.at } : { version: msg.version, segments: rec.segments, ttlMs: msg.ttlMs, at: msg.at };
+    const update: BatchUpdate =
+      "delete" in rec
+        ? { version: msg.version, delete: true, ttlMs: msg.ttlMs, at: msg.at }
+        : { version: msg.version, segments: rec.segments, ttlMs: msg.ttlMs, at: msg.at };
     if (msg.taxonomy !== undefined) update.taxonomy = msg.taxonomy;
     const p = env.USER_PROFILE.getByName(rec.uid)
       .applyBatch(rec.uid, update)

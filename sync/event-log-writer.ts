@@ -1,7 +1,6 @@
 /** The event-log queue's consumer: writes each batch of accepted events as gzip NDJSON objects, one per hour partition. */
-import { logLines, objectKey, partitionOf, type EventLogMessage, type LogLine } from "../domain/event-log-format";
+import { type EventLogMessage, type LogLine, logLines, objectKey, partitionOf } from "../domain/event-log-format";
 import { errorText, logEvent } from "../domain/log";
-
 
 async function gzip(text: string): Promise<ArrayBuffer> {
   const stream = new Blob([text]).stream().pipeThrough(new CompressionStream("gzip"));

@@ -9,7 +9,6 @@ import type { Span } from "./part-scanner";
 /** Staged objects are at least this large (except the last): few R2 writes, bounded memory. */
 export const STAGE_BYTES = 8 * 1024 * 1024;
 
-
 export class StagingWriter {
   private chunks: Uint8Array[] = [];
   /** Stream offset of the first buffered byte. */

@@ -20,8 +20,16 @@ export async function consumeSyncSteps(batch: MessageBatch<SyncMessage>, env: En
       msg.ack();
     } catch (e) {
       const error = errorText(e);
-      logEvent("error", "sync step failed", { step: msg.body.type, version: msg.body.version, part: msg.body.part, attempt: msg.attempts, error });
-      await coordinator(env).stepFailed(msg.body, error).catch(() => {});
+      logEvent("error", "sync step failed", {
+        step: msg.body.type,
+        version: msg.body.version,
+        part: msg.body.part,
+        attempt: msg.attempts,
+        error,
+      });
+      await coordinator(env)
+        .stepFailed(msg.body, error)
+        .catch(() => {});
       msg.retry({ delaySeconds: Math.min(60, 2 ** msg.attempts) });
     }
   }

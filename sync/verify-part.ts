@@ -3,10 +3,11 @@
  * manifest. On the way it plans the part's slices (byte ranges), staging gzip parts as plain NDJSON.
  * Memory stays bounded by one chunk plus one staged object, whatever the part's size.
  */
-import { coordinator } from "../platform/stubs";
-import { MAX_LINE_BYTES, RECORDS_PER_SLICE, type PlannedSlice, type VerifyMessage } from "../domain/sync-messages";
-import { PartScanner, type Span } from "./part-scanner";
+
 import { stagingPrefix } from "../domain/staging-keys";
+import { MAX_LINE_BYTES, type PlannedSlice, RECORDS_PER_SLICE, type VerifyMessage } from "../domain/sync-messages";
+import { coordinator } from "../platform/stubs";
+import { PartScanner, type Span } from "./part-scanner";
 import { StagingWriter } from "./staging";
 
 /** Slices reported to the coordinator per call while the scan goes on. */
@@ -32,7 +33,10 @@ function rechunk(max: number): TransformStream<Uint8Array, Uint8Array> {
 }
 
 /** Hashes a stream, handing each chunk to `each` as it passes; a throwing `each` stops only the handing. */
-async function sha256Of(stream: ReadableStream<Uint8Array>, each?: (chunk: Uint8Array) => Promise<void>): Promise<{ sha: string; error?: unknown }> {
+async function sha256Of(
+  stream: ReadableStream<Uint8Array>,
+  each?: (chunk: Uint8Array) => Promise<void>,
+): Promise<{ sha: string; error?: unknown }> {
   const digest = new crypto.DigestStream("SHA-256");
   const writer = digest.getWriter();
   let error: unknown;
@@ -54,7 +58,8 @@ export async function verifyPart(env: Env, msg: VerifyMessage): Promise<void> {
   const coord = coordinator(env);
   const token = await coord.verifyStarted(msg.version, msg.part);
   if (token === null) return; // settled already, or its run is over: a redelivery
-  const finish = (reason?: string) => coord.verifyFinished(msg.version, msg.part, token, reason === undefined ? { ok: true } : { ok: false, reason });
+  const finish = (reason?: string) =>
+    coord.verifyFinished(msg.version, msg.part, token, reason === undefined ? { ok: true } : { ok: false, reason });
 
   const obj = await env.ORIGIN.get(msg.key);
   if (!obj) return finish(`part ${msg.key} is missing from the origin`);

@@ -40,10 +40,13 @@ export function createBatcher(o: BatcherOptions): Batcher {
   const schedule = () => {
     if (armed || !pending.length) return;
     armed = true;
-    o.setTimer(() => {
-      armed = false;
-      flush();
-    }, Math.max(WINDOW_MS, last + GAP_MS - o.now()));
+    o.setTimer(
+      () => {
+        armed = false;
+        flush();
+      },
+      Math.max(WINDOW_MS, last + GAP_MS - o.now()),
+    );
   };
 
   return {

@@ -80,7 +80,9 @@ export function readConsent(win: CmpWindow): ConsentSource {
   );
   // US Privacy is an opt-out signal: a CMP that cannot answer leaves it absent rather than blocking everything.
   ask("usp", win.__uspapi, (cmp, done) =>
-    cmp("getUSPData", 1, (d: { uspString?: string } | undefined, ok: boolean) => done(ok && d?.uspString ? { us_privacy: d.uspString } : {})),
+    cmp("getUSPData", 1, (d: { uspString?: string } | undefined, ok: boolean) =>
+      done(ok && d?.uspString ? { us_privacy: d.uspString } : {}),
+    ),
   );
 
   return {

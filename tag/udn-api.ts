@@ -1,10 +1,10 @@
 /** The `window.udn` API: track, segments, gpt, ortb2 and optout against the edge the tag came from, each call carrying the page's consent. */
 import { createBatcher } from "./batcher";
 import { runCommand } from "./command-queue";
-import { readConsent, type CmpWindow, type ConsentParams } from "./consent-reader";
+import { type CmpWindow, type ConsentParams, readConsent } from "./consent-reader";
 import { encodeEvent, type Props } from "./event-batch";
 import { firstContact } from "./first-contact";
-import { gptTargeting, pushTargeting, type GptWindow, type Targeting } from "./gpt-targeting";
+import { type GptWindow, gptTargeting, pushTargeting, type Targeting } from "./gpt-targeting";
 import { createTransport } from "./transport";
 
 /** How long a lookup waits for a CMP that has not answered; ad calls cannot wait much longer. */
@@ -133,7 +133,10 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
       flush();
       return Promise.resolve()
         .then(() => gate.run(() => win.fetch(url("/v1/optout", consent.current() || {}), { method: "POST", credentials: "include" })))
-        .then((r) => r.ok, () => false);
+        .then(
+          (r) => r.ok,
+          () => false,
+        );
     },
   };
   return api;

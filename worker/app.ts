@@ -1,15 +1,15 @@
 /** The edge Worker's Hono app: every route mounted, one JSON error shape. */
 import { Hono } from "hono";
-import type { AppEnv } from "./http/hono-env";
 import { errorBody, isUdnError } from "../domain/input-error";
 import { errorText, logEvent } from "../domain/log";
-import { requestLimits } from "./http/request-limits";
-import { requestMetrics } from "./http/request-metrics";
+import { tagRoutes } from "./ad-tag/route";
 import { adminRoutes } from "./admin/routes";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
-import { privacyRoutes } from "./privacy/routes";
+import type { AppEnv } from "./http/hono-env";
+import { requestLimits } from "./http/request-limits";
+import { requestMetrics } from "./http/request-metrics";
 import { segmentRoutes } from "./lookup/routes";
-import { tagRoutes } from "./ad-tag/route";
+import { privacyRoutes } from "./privacy/routes";
 
 export const app = new Hono<AppEnv>();
 
@@ -22,7 +22,11 @@ app.route("/", privacyRoutes);
 app.route("/", adminRoutes);
 app.route("/", tagRoutes);
 
-app.notFound((c) => c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, { "Content-Type": "application/json" }));
+app.notFound((c) =>
+  c.body(errorBody(`no route for ${c.req.method} ${new URL(c.req.url).pathname.slice(0, 100)}`), 404, {
+    "Content-Type": "application/json",
+  }),
+);
 
 app.onError((err, c) => {
   // The pixel always answers (docs/contract.md) its GIF, even to a request too large to read.

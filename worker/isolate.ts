@@ -4,8 +4,8 @@
  * that starts empty answers the same, only slower. `resetIsolate()` empties it all (tests and the bench).
  */
 import type { ConsentVerdict } from "../domain/consent/verdict";
-import { FifoMemo } from "../domain/fifo-memo";
 import type { EventLogGroup } from "../domain/event-log-format";
+import { FifoMemo } from "../domain/fifo-memo";
 import type { HmacKey } from "../domain/hmac-sha256";
 import type { Profile } from "../domain/profile-record";
 import { ReadCache } from "../domain/read-cache";

@@ -49,10 +49,15 @@ export function usableUidSecrets(env: Env): readonly string[] {
 const parsePolicy = memo((raw: string): ConsentPolicy => {
   const [vendor = "", purposes = ""] = raw.split("|");
   const vendorId = Number(vendor);
-  const list = purposes.split(",").map((p) => p.trim()).filter(Boolean).map(Number);
+  const list = purposes
+    .split(",")
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map(Number);
   // A misconfigured deployment must fail loudly, not guess which consent it needs.
   if (!Number.isSafeInteger(vendorId) || vendorId <= 0) throw new Error("CONSENT_VENDOR_ID must be a positive integer");
-  if (list.some((p) => !Number.isInteger(p) || p < 1 || p > 24)) throw new Error("CONSENT_PURPOSES must be comma-separated TCF purpose numbers (1-24)");
+  if (list.some((p) => !Number.isInteger(p) || p < 1 || p > 24))
+    throw new Error("CONSENT_PURPOSES must be comma-separated TCF purpose numbers (1-24)");
   return { vendorId, purposes: list };
 });
 

@@ -26,7 +26,9 @@
   const refresh = () =>
     udn.push((u) =>
       Promise.all([u.segments(), u.gpt(), u.ortb2()]).then(([segments, , ortb2]) => {
-        $("segments").replaceChildren(...(segments.length ? segments : ["none yet"]).map((s) => Object.assign(document.createElement("li"), { textContent: s })));
+        $("segments").replaceChildren(
+          ...(segments.length ? segments : ["none yet"]).map((s) => Object.assign(document.createElement("li"), { textContent: s })),
+        );
         $("ortb2").textContent = JSON.stringify(ortb2, null, 2);
       }),
     );
@@ -45,7 +47,9 @@
     b.addEventListener("click", () => udn.push(["track", b.dataset.type, JSON.parse(b.dataset.props)]));
   }
   $("optout").addEventListener("click", () =>
-    udn.push((u) => u.optout().then((ok) => ($("optout-result").textContent = ok ? "opted out: this browser's id and data are gone" : "opt-out failed"))),
+    udn.push((u) =>
+      u.optout().then((ok) => ($("optout-result").textContent = ok ? "opted out: this browser's id and data are gone" : "opt-out failed")),
+    ),
   );
 
   udn.push(["track", "view", { category: "news", url: location.pathname }]);

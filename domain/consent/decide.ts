@@ -3,7 +3,7 @@ import { gppVerdict } from "./gpp";
 import type { ConsentSignals } from "./signals";
 import { tcfVerdict } from "./tcf";
 import { usPrivacyVerdict } from "./us-privacy";
-import { ALLOWED, denied, type ConsentPolicy, type ConsentVerdict } from "./verdict";
+import { ALLOWED, type ConsentPolicy, type ConsentVerdict, denied } from "./verdict";
 
 /**
  * Rules, in order (the first denial wins):

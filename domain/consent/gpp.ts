@@ -2,7 +2,7 @@
 import { GppModel, Sections } from "@iabgpp/cmpapi";
 import { tcfVerdict } from "./tcf";
 import { usPrivacyVerdict } from "./us-privacy";
-import { ALLOWED, denied, type ConsentPolicy, type ConsentVerdict } from "./verdict";
+import { ALLOWED, type ConsentPolicy, type ConsentVerdict, denied } from "./verdict";
 
 const MAX_GPP_STRING = 8192;
 const TCF_EU_V2 = 2;
@@ -15,7 +15,10 @@ const SID_LIST = /^-?[0-9]{1,3}(?:[,_]-?[0-9]{1,3}){0,31}$/;
 /** `gpp_sid` as a list of section ids; -1 (or nothing) means no section applies. */
 function parseSids(gppSid: string): number[] | undefined {
   if (!SID_LIST.test(gppSid)) return undefined;
-  return gppSid.split(/[,_]/).map(Number).filter((n) => n > 0);
+  return gppSid
+    .split(/[,_]/)
+    .map(Number)
+    .filter((n) => n > 0);
 }
 
 /** TCF Canada accepts express or implied consent; both must cover our vendor and every purpose we need. */

@@ -1,6 +1,6 @@
 /** The TCF v2 rule: a TC string (decoded by @iabtcf/core) must give our vendor consent for each purpose we need. */
-import { RestrictionType, TCString, type TCModel } from "@iabtcf/core";
-import { ALLOWED, denied, type ConsentPolicy, type ConsentVerdict } from "./verdict";
+import { RestrictionType, type TCModel, TCString } from "@iabtcf/core";
+import { ALLOWED, type ConsentPolicy, type ConsentVerdict, denied } from "./verdict";
 
 /** Longer than any real TC string with its optional segments; bounds the decoding work. */
 const MAX_TC_STRING = 4096;

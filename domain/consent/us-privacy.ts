@@ -1,5 +1,5 @@
 /** The US Privacy (CCPA) string rule: `1YY-` and any other string whose third character is Y opts out of sale. */
-import { ALLOWED, denied, type ConsentVerdict } from "./verdict";
+import { ALLOWED, type ConsentVerdict, denied } from "./verdict";
 
 /** Version 1, then notice given, opted out of sale, LSPA covered: each Y, N or - (not applicable). */
 const US_PRIVACY = /^1[YN-][YN-][YN-]$/i;

@@ -1,7 +1,7 @@
 /** Validates a segment document (errors name the bad field) and compiles it for evaluation. */
 import { parseDuration } from "../duration";
-import { SEGMENT_ID } from "../profile-record";
 import type { PropValue } from "../event-input";
+import { SEGMENT_ID } from "../profile-record";
 import type { CompiledRules, CompiledSegment, Condition, Leaf, Node, Rule, SegmentDocument } from "./types";
 
 export class RuleError extends Error {

@@ -1,7 +1,7 @@
 /** The month's bill at list prices: one line per metered item, and the total with the plan's subscription. */
 import type { CostInputs } from "./inputs";
-import { charge, PRICES, SUBSCRIPTION_USD, type PriceKey } from "./prices";
-import { usage, type Usage } from "./usage";
+import { charge, PRICES, type PriceKey, SUBSCRIPTION_USD } from "./prices";
+import { type Usage, usage } from "./usage";
 
 export interface Line {
   key: PriceKey;

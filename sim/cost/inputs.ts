@@ -3,7 +3,7 @@
  * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
  */
 import { RECORDS_PER_SLICE } from "../../domain/sync-messages";
-import { BENCH, OBJECT_SQL, type BenchFigures } from "./measured";
+import { BENCH, type BenchFigures, OBJECT_SQL } from "./measured";
 
 export type ObjectSql = { [K in keyof typeof OBJECT_SQL]: number };
 

@@ -13,7 +13,11 @@ export function variants(base: CostInputs): Variant[] {
   const sql = (over: Partial<CostInputs["sql"]>): CostInputs => ({ ...base, sql: { ...base.sql, ...over } });
   return [
     { name: "no isolate cache: every lookup reads KV", kind: "shipped", inputs: with_({ isolateHitRatio: 0 }) },
-    { name: `isolate hit ratio 0.9 instead of the bench's ${base.isolateHitRatio.toFixed(2)}`, kind: "traffic", inputs: with_({ isolateHitRatio: 0.9 }) },
+    {
+      name: `isolate hit ratio 0.9 instead of the bench's ${base.isolateHitRatio.toFixed(2)}`,
+      kind: "traffic",
+      inputs: with_({ isolateHitRatio: 0.9 }),
+    },
     { name: "publish after every object call, not only on change", kind: "shipped", inputs: with_({ publishOnChangeOnly: false }) },
     { name: "one object call per event, not per request", kind: "shipped", inputs: with_({ objectCallPerRequest: false }) },
     { name: "1 event per request (no batching in the tag)", kind: "traffic", inputs: with_({ eventsPerRequest: 1 }) },

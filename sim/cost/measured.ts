@@ -37,7 +37,10 @@ export const BENCH: BenchFigures = { date: "2026-11-26", freshHitRatio: 0.4363, 
 
 /** The figures of a bench/results.json, or undefined when it lacks them. */
 export function benchFigures(results: unknown): BenchFigures | undefined {
-  const r = results as { date?: unknown; lookup?: { zipf_mix?: { cache?: Record<string, unknown> }; app_cost_us_per_request?: Record<string, unknown> } };
+  const r = results as {
+    date?: unknown;
+    lookup?: { zipf_mix?: { cache?: Record<string, unknown> }; app_cost_us_per_request?: Record<string, unknown> };
+  };
   const c = r?.lookup?.zipf_mix?.cache;
   const cpu = r?.lookup?.app_cost_us_per_request?.["s2s-cached"];
   if (!c || typeof r.date !== "string" || typeof cpu !== "number") return undefined;

@@ -1,10 +1,10 @@
 /** `npm run model:cost`: the cost model's tables, spliced into docs/capacity-and-cost.md between its markers. */
 import { bill } from "./bill";
 import { count, percent, table, usd } from "./format";
-import { BASELINE, withBench, type CostInputs } from "./inputs";
+import { BASELINE, type CostInputs, withBench } from "./inputs";
 import { sweeps, variants } from "./levers";
-import { BENCH, benchFigures, type BenchFigures } from "./measured";
-import { PRICES, PRICES_READ_ON, SUBSCRIPTION_USD, type PriceKey } from "./prices";
+import { BENCH, type BenchFigures, benchFigures } from "./measured";
+import { PRICES, PRICES_READ_ON, type PriceKey, SUBSCRIPTION_USD } from "./prices";
 
 export const DOC = "docs/capacity-and-cost.md";
 const BENCH_RESULTS = "bench/results.json";
@@ -40,7 +40,9 @@ function pricesTable(): string {
 
 function inputsTable(base: CostInputs, bench: BenchFigures): string {
   const skip = new Set<keyof CostInputs>(["sql"]);
-  const rows = (Object.keys(base) as (keyof CostInputs)[]).filter((k) => !skip.has(k)).map((k) => [`\`${k}\``, String(typeof base[k] === "number" ? count(base[k]) : base[k])]);
+  const rows = (Object.keys(base) as (keyof CostInputs)[])
+    .filter((k) => !skip.has(k))
+    .map((k) => [`\`${k}\``, String(typeof base[k] === "number" ? count(base[k]) : base[k])]);
   const sql = Object.entries(base.sql).map(([k, v]) => [`\`sql.${k}\``, count(v)]);
   return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
 }
@@ -56,41 +58,63 @@ function capacityTable(base: CostInputs): string {
     ["object calls (events, batch records, alarms, retries)", d.objectCalls, "spread over the users' objects"],
     ["SQLite rows written", d.rowsWritten, ""],
     ["SQLite rows read", d.rowsRead, ""],
-    ["queue messages (sync slices, event retries, event log)", d.queueMessages, "a queue takes ~5,000 messages/s: the event log needs several queues or bigger messages"],
+    [
+      "queue messages (sync slices, event retries, event log)",
+      d.queueMessages,
+      "a queue takes ~5,000 messages/s: the event log needs several queues or bigger messages",
+    ],
     ["R2 writes", d.r2ClassA, ""],
     ["R2 reads", d.r2ClassB, ""],
   ];
-  return table(["what", "per day", "per second (average)", "note"], rows.map(([what, n, note]) => [what, count(n), perSecond(n), note]));
+  return table(
+    ["what", "per day", "per second (average)", "note"],
+    rows.map(([what, n, note]) => [what, count(n), perSecond(n), note]),
+  );
 }
 
 function billTable(inputs: CostInputs): string {
   const b = bill(inputs);
-  const rows = b.lines.filter((l) => l.units > 0).map((l) => [LINE_NAMES[l.key], `${count(l.units)} ${PRICES[l.key].unit}`, usd(l.usd), `${((100 * l.usd) / b.totalUsd).toFixed(1)} %`]);
-  return table(["line", "per month", "cost per month", "share"], [...rows, ["subscription", "", usd(SUBSCRIPTION_USD), ""], ["**total**", "", `**${usd(b.totalUsd)}**`, ""]]);
+  const rows = b.lines
+    .filter((l) => l.units > 0)
+    .map((l) => [LINE_NAMES[l.key], `${count(l.units)} ${PRICES[l.key].unit}`, usd(l.usd), `${((100 * l.usd) / b.totalUsd).toFixed(1)} %`]);
+  return table(
+    ["line", "per month", "cost per month", "share"],
+    [...rows, ["subscription", "", usd(SUBSCRIPTION_USD), ""], ["**total**", "", `**${usd(b.totalUsd)}**`, ""]],
+  );
 }
 
 function leversTable(inputs: CostInputs): string {
   const base = bill(inputs).totalUsd;
-  const rows = variants(inputs).map((v) => ({ v, total: bill(v.inputs).totalUsd }))
+  const rows = variants(inputs)
+    .map((v) => ({ v, total: bill(v.inputs).totalUsd }))
     .sort((a, b) => Math.abs(b.total - base) - Math.abs(a.total - base))
     .map(({ v, total }) => [v.name, v.kind, usd(total), `${total >= base ? "+" : ""}${usd(total - base)}`, percent((total - base) / base)]);
   return table(["variant (one change from the baseline)", "kind", "total per month", "change", "change %"], rows);
 }
 
 function sensitivityTables(base: CostInputs): string {
-  return sweeps(base).map(({ input, label, values }) => {
-    const rows = values.map((x) => {
-      const b = bill({ ...base, [input]: x });
-      const top = [...b.lines].sort((p, q) => q.usd - p.usd)[0]!;
-      return [count(x), usd(b.totalUsd), `${LINE_NAMES[top.key]} (${usd(top.usd)})`];
-    });
-    return table([label, "total per month", "largest line"], rows);
-  }).join("\n\n");
+  return sweeps(base)
+    .map(({ input, label, values }) => {
+      const rows = values.map((x) => {
+        const b = bill({ ...base, [input]: x });
+        const top = [...b.lines].sort((p, q) => q.usd - p.usd)[0]!;
+        return [count(x), usd(b.totalUsd), `${LINE_NAMES[top.key]} (${usd(top.usd)})`];
+      });
+      return table([label, "total per month", "largest line"], rows);
+    })
+    .join("\n\n");
 }
 
 export function blocks(bench: BenchFigures = BENCH): Record<string, string> {
   const base = bench === BENCH ? BASELINE : withBench(bench);
-  return { prices: pricesTable(), inputs: inputsTable(base, bench), capacity: capacityTable(base), bill: billTable(base), levers: leversTable(base), sensitivity: sensitivityTables(base) };
+  return {
+    prices: pricesTable(),
+    inputs: inputsTable(base, bench),
+    capacity: capacityTable(base),
+    bill: billTable(base),
+    levers: leversTable(base),
+    sensitivity: sensitivityTables(base),
+  };
 }
 
 /** Replaces the text between `<!-- model:NAME -->` and `<!-- /model:NAME -->` with the block of that name. */
@@ -112,7 +136,9 @@ function latestBench(read: (path: string) => string | null): BenchFigures {
 
 export function main(_args: string[], read: (path: string) => string | null): { stdout: string; files: Record<string, string> } {
   const generated = blocks(latestBench(read));
-  const stdout = Object.entries(generated).map(([name, text]) => `## ${name}\n\n${text}\n`).join("\n");
+  const stdout = Object.entries(generated)
+    .map(([name, text]) => `## ${name}\n\n${text}\n`)
+    .join("\n");
   const doc = read(DOC);
   return { stdout, files: doc === null ? {} : { [DOC]: splice(doc, generated) } };
 }

@@ -58,7 +58,9 @@ export function usage(i: CostInputs): Usage {
   const doGbSeconds = ((objectCalls * i.doWallMsPerCall + publishes * i.kvPutMs) / 1000) * DO_GB;
 
   const s = i.sql;
-  const rowsRead = objectCalls * (s.readPerCall + s.readPerRememberedId * i.rememberedIdsPerUser) + objectCalls * i.coldLoadShare * (i.coldLoadRows + i.rememberedIdsPerUser);
+  const rowsRead =
+    objectCalls * (s.readPerCall + s.readPerRememberedId * i.rememberedIdsPerUser) +
+    objectCalls * i.coldLoadShare * (i.coldLoadRows + i.rememberedIdsPerUser);
   const rowsWritten =
     (eventCalls + retries) * (s.writtenPerCall + s.writtenPerQualifyingSegment * i.qualifyingSegmentsPerCall) +
     i.eventsPerDay * (s.writtenPerEvent + s.writtenPerExtraPattern * (i.patternsPerEvent - 1)) +
@@ -103,7 +105,9 @@ export function usage(i: CostInputs): Usage {
   const stored = {
     kv: i.usersWithRecord * i.recordBytes,
     objects: i.usersWithObject * i.objectBytes,
-    r2: (i.eventLog ? i.eventsPerDay * i.logBytesPerEvent * i.logRetentionDays : 0) + i.batchUsersPerDay * i.partBytesPerRecord * i.partRetentionDays,
+    r2:
+      (i.eventLog ? i.eventsPerDay * i.logBytesPerEvent * i.logRetentionDays : 0) +
+      i.batchUsersPerDay * i.partBytesPerRecord * i.partRetentionDays,
   };
   const m = i.daysPerMonth;
   return {

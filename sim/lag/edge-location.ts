@@ -3,8 +3,9 @@
  * lookup the way `lookupProfile` does (fresh hit; stale hit that refreshes in the background; miss that reads KV).
  * KV reads take no virtual time: they last milliseconds, the effects measured here last seconds.
  */
-import { ReadCache, type Outcome, type ReadCacheOptions } from "../../domain/read-cache";
+
 import type { Profile } from "../../domain/profile-record";
+import { type Outcome, ReadCache, type ReadCacheOptions } from "../../domain/read-cache";
 import type { KvModel } from "./kv-model";
 
 /** The profile object a version stands for (null = no record); its `ts` carries the version. */

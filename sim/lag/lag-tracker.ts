@@ -29,7 +29,13 @@ export class LagTracker {
   change(user: number, version: number, at: number, measured: boolean): void {
     let list = this.open.get(user);
     if (!list) this.open.set(user, (list = []));
-    list.push({ version, at, measured, lastStale: new Float64Array(this.locations).fill(NaN), firstNew: new Float64Array(this.locations).fill(NaN) });
+    list.push({
+      version,
+      at,
+      measured,
+      lastStale: new Float64Array(this.locations).fill(NaN),
+      firstNew: new Float64Array(this.locations).fill(NaN),
+    });
   }
 
   answer(user: number, loc: number, version: number, now: number): void {

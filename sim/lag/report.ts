@@ -1,11 +1,14 @@
 /** `npm run sim:lag`: the shipped settings over a sweep of KV propagation delays and of cache settings; a table and a JSON file. */
-import { simulate, type LagResult } from "./simulate";
-import { shippedScenario, type LagScenario } from "./scenario";
+
+import { type LagScenario, shippedScenario } from "./scenario";
+import { type LagResult, simulate } from "./simulate";
 import type { Summary } from "./stats";
 
 export interface Row {
   name: string;
-  scenario: Omit<LagScenario, "cache"> & { cache: { softTtlMs: number; hardTtlMs: number; negativeTtlMs: number; maxEntries: number; maxBytes: number } };
+  scenario: Omit<LagScenario, "cache"> & {
+    cache: { softTtlMs: number; hardTtlMs: number; negativeTtlMs: number; maxEntries: number; maxBytes: number };
+  };
   result: LagResult;
 }
 
@@ -47,8 +50,9 @@ function causes(r: LagResult): string {
 
 export function table(title: string, rows: Row[]): string {
   const head = `| ${title} | seen at every edge, s (p50 / p95 / max) | bound, s | outdated answers | age of outdated answers, s (p50 / p95 / max) | outdated because % (unpublished / propagation / KV cache / isolate cache) | KV reads per lookup |`;
-  const lines = rows.map(({ name, result: r }) =>
-    `| ${name} | ${triple(r.convergence.everyEdgeS)} | ${s(r.convergence.boundS)} | ${pct(r.lookups.staleFraction)} | ${triple(r.lookups.staleAgeS)} | ${causes(r)} | ${r.lookups.kvReadsPerLookup.toFixed(3)} |`,
+  const lines = rows.map(
+    ({ name, result: r }) =>
+      `| ${name} | ${triple(r.convergence.everyEdgeS)} | ${s(r.convergence.boundS)} | ${pct(r.lookups.staleFraction)} | ${triple(r.lookups.staleAgeS)} | ${causes(r)} | ${r.lookups.kvReadsPerLookup.toFixed(3)} |`,
   );
   return [head, `|${"---|".repeat(7)}`, ...lines].join("\n");
 }

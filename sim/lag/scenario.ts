@@ -1,8 +1,8 @@
 /** The inputs of one replication-lag run, defaulting to the settings the service ships. */
 import type { ReadCacheOptions } from "../../domain/read-cache";
-import { KV_CACHE_TTL_S } from "../../worker/lookup/profile-lookup";
-import { profileCache } from "../../worker/isolate";
 import { PUBLISH_INTERVAL_MS } from "../../durable/publish-interval";
+import { profileCache } from "../../worker/isolate";
+import { KV_CACHE_TTL_S } from "../../worker/lookup/profile-lookup";
 
 export interface LagScenario {
   seed: number;

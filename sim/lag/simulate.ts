@@ -6,7 +6,7 @@ import { KvModel } from "./kv-model";
 import { LagTracker } from "./lag-tracker";
 import { exponential, seeded, zipf } from "./random";
 import { convergenceBoundMs, type LagScenario } from "./scenario";
-import { summarize, type Summary } from "./stats";
+import { type Summary, summarize } from "./stats";
 import { UserObjects } from "./user-objects";
 
 /** Why an outdated answer was outdated: the first tier, from the object outwards, still holding the old version. */
@@ -54,7 +54,14 @@ export function simulate(s: LagScenario): LagResult {
   };
 
   const clock = new EventQueue();
-  const kv = new KvModel({ locations: s.locations, propagationMs: s.propagationMs, jitter: s.propagationJitter, cacheTtlMs: s.kvCacheTtlMs, seed: s.seed, initial: (u) => known[u]! });
+  const kv = new KvModel({
+    locations: s.locations,
+    propagationMs: s.propagationMs,
+    jitter: s.propagationJitter,
+    cacheTtlMs: s.kvCacheTtlMs,
+    seed: s.seed,
+    initial: (u) => known[u]!,
+  });
   const edges = Array.from({ length: s.locations }, (_, l) => new EdgeLocation(l, s.isolatesPerLocation, s.cache, kv, profileOf));
   const objects = new UserObjects(total, (u) => known[u]!, s.publishIntervalMs, {
     publish: (u, version, now) => kv.write(u, version, home[u]!, now),
@@ -70,11 +77,19 @@ export function simulate(s: LagScenario): LagResult {
     let times = changedAt.get(u);
     if (!times) changedAt.set(u, (times = []));
     times[version] = now;
-    if (random() < s.eventChangeShare) edges[home[u]!]!.writeThrough(Math.floor(random() * s.isolatesPerLocation), u, uids[u]!, version, now);
+    if (random() < s.eventChangeShare)
+      edges[home[u]!]!.writeThrough(Math.floor(random() * s.isolatesPerLocation), u, uids[u]!, version, now);
     if (isProbe(u)) tracker.change(u, version, now, measuring(now) && now <= s.durationMs - s.horizonMs);
   };
 
-  const stats = { total: 0, stale: 0, hits: 0, kvReads: 0, ages: [] as number[], causes: { unpublished: 0, propagation: 0, "kv-cache": 0, "isolate-cache": 0 } };
+  const stats = {
+    total: 0,
+    stale: 0,
+    hits: 0,
+    kvReads: 0,
+    ages: [] as number[],
+    causes: { unpublished: 0, propagation: 0, "kv-cache": 0, "isolate-cache": 0 },
+  };
   const causeOf = (u: number, loc: number, answered: number, now: number): StaleCause => {
     if (objects.published[u]! <= answered) return "unpublished";
     if (kv.visible(u, loc, now) <= answered) return "propagation";

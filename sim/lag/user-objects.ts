@@ -15,7 +15,12 @@ export class UserObjects {
   private readonly publishedAt: Float64Array;
   private readonly alarmArmed: Uint8Array;
 
-  constructor(users: number, initial: (user: number) => number, private readonly intervalMs: number, private readonly sink: PublishSink) {
+  constructor(
+    users: number,
+    initial: (user: number) => number,
+    private readonly intervalMs: number,
+    private readonly sink: PublishSink,
+  ) {
     this.truth = Int32Array.from({ length: users }, (_, u) => initial(u));
     this.published = Int32Array.from(this.truth);
     this.publishedAt = new Float64Array(users).fill(-Infinity);

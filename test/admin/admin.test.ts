@@ -36,11 +36,20 @@ describe("admin segment definitions", () => {
       [{ version: 1, segments: [seg({ taxonomy: -4 })] }, "segments[0].taxonomy must be a positive integer"],
       [{ version: 1, segments: [seg({ rule: { event: "view", within: "7w" } })] }, "segments[0].rule.within must be a duration"],
       [{ version: 1, segments: [seg({ rule: { event: "view", within: "1d", min: 0 } })] }, "segments[0].rule.min must be an integer"],
-      [{ version: 1, segments: [seg({ rule: { event: "view", within: "1d", props: { a: { like: "x" } } } })] }, "segments[0].rule.props.a must be a value"],
+      [
+        { version: 1, segments: [seg({ rule: { event: "view", within: "1d", props: { a: { like: "x" } } } })] },
+        "segments[0].rule.props.a must be a value",
+      ],
       [{ version: 1, segments: [seg({ rule: { all: [] } })] }, "segments[0].rule.all must be a non-empty array"],
-      [{ version: 1, segments: [seg({ rule: { any: [{ event: "view", within: "1d", foo: 1 }] } })] }, "segments[0].rule.any[0].foo is not a field"],
+      [
+        { version: 1, segments: [seg({ rule: { any: [{ event: "view", within: "1d", foo: 1 }] } })] },
+        "segments[0].rule.any[0].foo is not a field",
+      ],
       [{ version: 1, segments: [seg({ rule: { nope: 1 } })] }, 'segments[0].rule must have "event", "all", "any", "not" or "segment"'],
-      [{ version: 1, segments: [seg({ id: "a", rule: { segment: "b" } }), seg({ id: "b", rule: { not: { segment: "a" } } })] }, "segments form a cycle: a -> b -> a"],
+      [
+        { version: 1, segments: [seg({ id: "a", rule: { segment: "b" } }), seg({ id: "b", rule: { not: { segment: "a" } } })] },
+        "segments form a cycle: a -> b -> a",
+      ],
     ];
     for (const [doc, error] of cases) {
       const res = await call("/v1/admin/segments", { method: "PUT", headers: ADMIN, body: JSON.stringify(doc) });
@@ -58,6 +67,10 @@ describe("admin sync", () => {
     const res = await call("/v1/admin/sync", { method: "POST", headers: ADMIN });
     expect(res.status).toBe(202);
     expect(await res.json()).toEqual({ version: null, outcome: "no-manifest", parts: 0 });
-    expect(await (await call("/v1/admin/sync", { headers: ADMIN })).json()).toMatchObject({ appliedVersion: 0, inProgress: null, deadLetters: [] });
+    expect(await (await call("/v1/admin/sync", { headers: ADMIN })).json()).toMatchObject({
+      appliedVersion: 0,
+      inProgress: null,
+      deadLetters: [],
+    });
   });
 });

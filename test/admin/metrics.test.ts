@@ -1,8 +1,8 @@
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { UserProfile } from "../../durable/user-profile";
 import { encodeProfile } from "../../domain/profile-record";
+import type { UserProfile } from "../../durable/user-profile";
 import { ADMIN, call, callWith, faultyKv, putSegments, S2S, view } from "../support/helpers";
 
 function recorder() {
@@ -43,7 +43,9 @@ describe("metrics", () => {
     expect(ok).toBeLessThan(150);
     for (const p of points) expect(p.doubles?.[0]).toBe(4);
     await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0" }, "/v1/users/m-4/segments", {});
-    await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0", PROFILES: faultyKv({ error: true }) }, "/v1/users/m-5/segments", { headers: S2S });
+    await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0", PROFILES: faultyKv({ error: true }) }, "/v1/users/m-5/segments", {
+      headers: S2S,
+    });
     await callWith({ ...sampled, METRICS_SAMPLE_RATE: "0" }, "/healthz");
     expect(points.slice(ok).map((p) => [p.blobs?.[4], p.doubles?.[0], p.doubles?.[2]])).toEqual([
       ["", 1, 401],

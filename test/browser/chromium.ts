@@ -40,7 +40,8 @@ export async function chooseChromium(): Promise<ChosenChromium> {
     return { ...chosen, version: stdout.trim() };
   } catch (err) {
     // The package trusts any file at its unpack path, so a copy cut short by an interrupted first run stays broken.
-    const hint = chosen.source === "@sparticuz/chromium" ? ` If an earlier unpack was interrupted, delete ${chosen.path} and run again.` : "";
+    const hint =
+      chosen.source === "@sparticuz/chromium" ? ` If an earlier unpack was interrupted, delete ${chosen.path} and run again.` : "";
     throw new Error(`Chromium (${chosen.source}) at ${chosen.path} does not start: ${String(err)}.${hint}`);
   }
 }

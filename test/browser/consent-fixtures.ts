@@ -35,7 +35,8 @@ export function gppUsPrivacyString(): string {
 export async function installTcfCmp(context: BrowserContext, tc: string): Promise<void> {
   await context.addInitScript((tcString) => {
     (window as unknown as Record<string, unknown>).__tcfapi = (command: string, version: number, cb: (d: unknown, ok: boolean) => void) => {
-      if (command === "addEventListener" && version === 2) cb({ eventStatus: "tcloaded", gdprApplies: true, tcString, listenerId: 1, cmpStatus: "loaded" }, true);
+      if (command === "addEventListener" && version === 2)
+        cb({ eventStatus: "tcloaded", gdprApplies: true, tcString, listenerId: 1, cmpStatus: "loaded" }, true);
     };
   }, tc);
 }

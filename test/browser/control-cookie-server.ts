@@ -21,7 +21,9 @@ export function controlCookies(page: Page, controlOrigin: string): Promise<strin
 export async function startControlServer(port: number): Promise<{ origin: string; close(): Promise<void> }> {
   const server = createServer((req, res) => {
     const origin = req.headers.origin;
-    const cors: Record<string, string> = origin ? { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", Vary: "Origin" } : {};
+    const cors: Record<string, string> = origin
+      ? { "Access-Control-Allow-Origin": origin, "Access-Control-Allow-Credentials": "true", Vary: "Origin" }
+      : {};
     if (req.url === "/set") {
       res.setHeader("Set-Cookie", ["udn_ctl=1; Path=/; SameSite=None; Secure", "udn_ctlp=1; Path=/; SameSite=None; Secure; Partitioned"]);
       return res.writeHead(204, cors).end();

@@ -3,10 +3,10 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "nod
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Miniflare } from "miniflare";
-import { chromium, type BrowserContext, type Page } from "playwright-core";
+import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterEach, expect, inject } from "vitest";
-import demoSegments from "../../demo/segments.json";
 import { host } from "../../bench/miniflare-host.mjs";
+import demoSegments from "../../demo/segments.json";
 import { servePublisher } from "../../scripts/publisher-server.mjs";
 import { WORKER_SCRIPT } from "./paths";
 
@@ -81,7 +81,14 @@ export async function launchChromium(thirdPartyCookies: ThirdPartyCookies): Prom
     timeout: 30_000,
     // Root needs --no-sandbox; the rest keep Chromium off the (closed) network. @sparticuz/chromium's suggested
     // `args` are for serverless hosts (--single-process among them) and are not used.
-    args: ["--no-sandbox", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run", "--disable-quic"],
+    args: [
+      "--no-sandbox",
+      "--disable-background-networking",
+      "--disable-component-update",
+      "--disable-sync",
+      "--no-first-run",
+      "--disable-quic",
+    ],
   });
   context.setDefaultTimeout(10_000);
   return {
@@ -134,7 +141,8 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
   page.on("console", (m) => {
     const text = m.text();
     if (m.type() === "error" && !allowConsole.some((r) => r.test(text))) w.problems.push(`console.error: ${text}`);
-    if (m.type() === "warning" && text.startsWith("[udn]") && !allowConsole.some((r) => r.test(text))) w.problems.push(`tag warning: ${text}`);
+    if (m.type() === "warning" && text.startsWith("[udn]") && !allowConsole.some((r) => r.test(text)))
+      w.problems.push(`tag warning: ${text}`);
   });
   // Edge traffic through DevTools: Playwright reports beacons incompletely (no body, and not always a finish).
   const cdp = await browser.context.newCDPSession(page);
@@ -163,7 +171,9 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
       .then(() => cdp.send("Network.getRequestPostData", { requestId: e.requestId }))
       .then((d) => void w.beacons.push({ url: new URL(e.request.url), contentType, body: d.postData }))
       // A body still being read when the test closes the browser is no finding.
-      .catch((err: unknown) => void (/has been closed/.test(String(err)) || w.problems.push(`could not read an event body: ${String(err)}`)));
+      .catch(
+        (err: unknown) => void (/has been closed/.test(String(err)) || w.problems.push(`could not read an event body: ${String(err)}`)),
+      );
   });
   // Raw headers, as sent and received: the Cookie and Set-Cookie lines included.
   cdp.on("Network.requestWillBeSentExtraInfo", (e) => {
@@ -182,7 +192,16 @@ export async function watchPage(browser: LaunchedChromium, edgeOrigin: string, a
     [...seen.values()]
       .filter((c) => c.url && c.sentHeaders && (c.answered || c.failed))
       .sort((a, b) => a.started - b.started)
-      .map((c) => ({ method: c.method!, url: c.url!, cookie: c.cookie ?? "", status: c.status ?? 0, setCookies: c.setCookies ?? [], headers: c.headers ?? {}, refused: c.refused ?? [], failed: c.failed }));
+      .map((c) => ({
+        method: c.method!,
+        url: c.url!,
+        cookie: c.cookie ?? "",
+        status: c.status ?? 0,
+        setCookies: c.setCookies ?? [],
+        headers: c.headers ?? {},
+        refused: c.refused ?? [],
+        failed: c.failed,
+      }));
   return w;
 }
 
@@ -217,7 +236,9 @@ export function chromiumPerTest() {
   const launched = async (thirdPartyCookies?: ThirdPartyCookies) => {
     browser ??= await launchChromium(thirdPartyCookies ?? "allow");
     if (thirdPartyCookies && thirdPartyCookies !== browser.thirdPartyCookies) {
-      throw new Error(`this test's Chromium was launched to ${browser.thirdPartyCookies} third-party cookies, not to ${thirdPartyCookies} them`);
+      throw new Error(
+        `this test's Chromium was launched to ${browser.thirdPartyCookies} third-party cookies, not to ${thirdPartyCookies} them`,
+      );
     }
     return browser;
   };

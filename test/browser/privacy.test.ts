@@ -1,8 +1,8 @@
 /** Privacy in the browser: disallowed origins get no CORS access, opt-out from the page (Partitioned cookie included), consent from the page's CMP. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { controlCookies, startControlServer } from "./control-cookie-server";
 import { gppUsPrivacyString, installGppCmp, installTcfCmp, tcString } from "./consent-fixtures";
-import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, uidOf, type Edge, type Watched } from "./harness";
+import { controlCookies, startControlServer } from "./control-cookie-server";
+import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, uidOf, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER = 8792;
@@ -52,12 +52,14 @@ describe("a page on a disallowed origin", () => {
     expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
     expect(await w.page.evaluate(() => window.udn.gpt())).toEqual({});
     expect(await w.page.evaluate(() => window.udn.ortb2())).toEqual({ user: { data: [] } });
-    const direct = await w.page.evaluate((origin) =>
-      fetch(`${origin}/v1/segments`, { credentials: "include" }).then(
-        () => "read",
-        () => "refused",
-      ),
-    edge.origin);
+    const direct = await w.page.evaluate(
+      (origin) =>
+        fetch(`${origin}/v1/segments`, { credentials: "include" }).then(
+          () => "read",
+          () => "refused",
+        ),
+      edge.origin,
+    );
     expect(direct).toBe("refused");
     // DevTools reports a call's headers on its own time, after the page may have seen the answer.
     const lookupCalls = () => w.calls().filter((c) => c.url.pathname === "/v1/segments");
@@ -114,7 +116,9 @@ describe("consent from the page's CMP", () => {
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
     expect(await w.page.evaluate(() => window.udn.optout())).toBe(true);
     const toEdge = () => w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
-    await expect.poll(() => new Set(toEdge().map((c) => `${c.method} ${c.url.pathname}`)), POLL).toEqual(new Set(["POST /v1/events", "GET /v1/segments", "POST /v1/optout"]));
+    await expect
+      .poll(() => new Set(toEdge().map((c) => `${c.method} ${c.url.pathname}`)), POLL)
+      .toEqual(new Set(["POST /v1/events", "GET /v1/segments", "POST /v1/optout"]));
     const calls = toEdge();
     for (const c of calls) {
       expect(c.url.searchParams.get("gdpr"), c.url.pathname).toBe("1");

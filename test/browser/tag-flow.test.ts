@@ -1,6 +1,6 @@
 /** The tag on a publisher's page in Chromium, against the built Worker: queue, events, segments, cookie, GPT, Prebid, the demo page. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
+import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER_PORT = 8792;
@@ -88,7 +88,10 @@ describe("the tag on a publisher's page", () => {
     const received = await page.evaluate(() => {
       const calls: unknown[][] = [];
       const queue = window.googletag.cmd as (() => void)[];
-      window.googletag.pubads = () => ({ setTargeting: (k: string, v: string[]) => calls.push(["set", k, v]), clearTargeting: (k: string) => calls.push(["clear", k]) });
+      window.googletag.pubads = () => ({
+        setTargeting: (k: string, v: string[]) => calls.push(["set", k, v]),
+        clearTargeting: (k: string) => calls.push(["clear", k]),
+      });
       window.googletag.cmd = { push: (fn: () => void) => fn() };
       queue.forEach((fn) => fn());
       return calls;
@@ -96,7 +99,9 @@ describe("the tag on a publisher's page", () => {
     expect(received).toEqual([["set", "udn", targeting.udn]]);
 
     const ortb2 = await page.evaluate(() => window.udn.ortb2());
-    expect(ortb2).toEqual({ user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: expect.arrayContaining([{ id: "806" }, { id: "244" }]) }] } });
+    expect(ortb2).toEqual({
+      user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: expect.arrayContaining([{ id: "806" }, { id: "244" }]) }] },
+    });
   });
 
   it("never throws into the page, whatever the page passes it or breaks around it", async () => {

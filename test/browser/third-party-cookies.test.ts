@@ -1,7 +1,7 @@
 /** Chromium blocking third-party cookies (set through DevTools): proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controlCookies, startControlServer } from "./control-cookie-server";
-import { chromiumPerTest, idCookie, startEdge, startPublisher, tagLoaded, type Edge, type Watched } from "./harness";
+import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
 
 const PARTITIONED_EDGE = 8790;
 const UNPARTITIONED_EDGE = 8791;
@@ -19,7 +19,10 @@ const browser = chromiumPerTest();
 
 beforeAll(async () => {
   partitioned = await startEdge(PARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
-  unpartitioned = await startEdge(UNPARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${OTHER_PUBLISHER}`, COOKIE_PARTITIONED: "false" });
+  unpartitioned = await startEdge(UNPARTITIONED_EDGE, {
+    ALLOWED_ORIGINS: `http://localhost:${OTHER_PUBLISHER}`,
+    COOKIE_PARTITIONED: "false",
+  });
   publisher = await startPublisher(PUBLISHER, partitioned.origin);
   otherPublisher = await startPublisher(OTHER_PUBLISHER, unpartitioned.origin);
   control = await startControlServer(CONTROL);

@@ -2,8 +2,8 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../domain/duration";
 import { newUid, UID_PATTERN } from "../../domain/ids";
-import { signUid, verifyUid } from "../../worker/identity/signed-ids";
 import { decodeProfile, encodeProfile, type Profile } from "../../domain/profile-record";
+import { signUid, verifyUid } from "../../worker/identity/signed-ids";
 
 describe("profile record", () => {
   it("round-trips segments grouped by taxonomy, at id length plus one byte each", () => {

@@ -1,13 +1,13 @@
 import { RestrictionType, TCString } from "@iabtcf/core";
 import { describe, expect, it } from "vitest";
 import { decideConsent } from "../../domain/consent/decide";
-import { decideConsentCached } from "../../worker/privacy/consent-memo";
-import { consentDecisions } from "../../worker/isolate";
 import { gppVerdict } from "../../domain/consent/gpp";
 import { readConsentSignals } from "../../domain/consent/signals";
 import { tcfVerdict } from "../../domain/consent/tcf";
 import { usPrivacyVerdict } from "../../domain/consent/us-privacy";
 import type { ConsentPolicy } from "../../domain/consent/verdict";
+import { consentDecisions } from "../../worker/isolate";
+import { decideConsentCached } from "../../worker/privacy/consent-memo";
 import { gppString, PURPOSES, tcString, VENDOR } from "../support/consent-strings";
 
 const policy: ConsentPolicy = { vendorId: VENDOR, purposes: PURPOSES };
@@ -28,11 +28,17 @@ describe("TCF v2 strings", () => {
     });
     for (const missing of PURPOSES) {
       const s = tcString({ purposes: PURPOSES.filter((p) => p !== missing) });
-      expect(tcfVerdict(s, policy, "gdpr_consent")).toEqual({ allowed: false, reason: `gdpr_consent gives no consent for purpose ${missing}` });
+      expect(tcfVerdict(s, policy, "gdpr_consent")).toEqual({
+        allowed: false,
+        reason: `gdpr_consent gives no consent for purpose ${missing}`,
+      });
     }
     for (const type of [RestrictionType.NOT_ALLOWED, RestrictionType.REQUIRE_LI]) {
       const s = tcString({ restrictions: [[3, type]] });
-      expect(tcfVerdict(s, policy, "gdpr_consent")).toEqual({ allowed: false, reason: `gdpr_consent restricts purpose 3 for vendor ${VENDOR}` });
+      expect(tcfVerdict(s, policy, "gdpr_consent")).toEqual({
+        allowed: false,
+        reason: `gdpr_consent restricts purpose 3 for vendor ${VENDOR}`,
+      });
     }
     // A restriction that only insists on consent leaves consent given as it is.
     expect(tcfVerdict(tcString({ restrictions: [[3, RestrictionType.REQUIRE_CONSENT]] }), policy, "gdpr_consent").allowed).toBe(true);
@@ -64,16 +70,30 @@ describe("GPP strings", () => {
     const eu = (vendors: number[], purposes: number[]) =>
       gppString({ tcfeuv2: { CmpId: 10, VendorConsents: vendors, PurposeConsents: flags(purposes) } });
     expect(gppVerdict(eu([VENDOR], PURPOSES), "2", policy)).toEqual({ allowed: true });
-    expect(gppVerdict(eu([99], PURPOSES), "2", policy)).toEqual({ allowed: false, reason: `gpp section tcfeuv2 gives vendor ${VENDOR} no consent` });
-    expect(gppVerdict(eu([VENDOR], [1, 3]), "2", policy)).toEqual({ allowed: false, reason: "gpp section tcfeuv2 gives no consent for purpose 4" });
+    expect(gppVerdict(eu([99], PURPOSES), "2", policy)).toEqual({
+      allowed: false,
+      reason: `gpp section tcfeuv2 gives vendor ${VENDOR} no consent`,
+    });
+    expect(gppVerdict(eu([VENDOR], [1, 3]), "2", policy)).toEqual({
+      allowed: false,
+      reason: "gpp section tcfeuv2 gives no consent for purpose 4",
+    });
   });
 
   it("checks US national and state sections for opt-outs of sale, sharing and targeted ads, and known children", () => {
-    expect(gppVerdict(gppString({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } }), "7", policy)).toEqual({ allowed: true });
+    expect(gppVerdict(gppString({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } }), "7", policy)).toEqual({
+      allowed: true,
+    });
     for (const field of ["SaleOptOut", "SharingOptOut", "TargetedAdvertisingOptOut"]) {
-      expect(gppVerdict(gppString({ usnat: { [field]: 1 } }), "7", policy)).toEqual({ allowed: false, reason: `gpp section usnat has ${field}` });
+      expect(gppVerdict(gppString({ usnat: { [field]: 1 } }), "7", policy)).toEqual({
+        allowed: false,
+        reason: `gpp section usnat has ${field}`,
+      });
     }
-    expect(gppVerdict(gppString({ usca: { SaleOptOut: 1 } }), "8", policy)).toEqual({ allowed: false, reason: "gpp section usca has SaleOptOut" });
+    expect(gppVerdict(gppString({ usca: { SaleOptOut: 1 } }), "8", policy)).toEqual({
+      allowed: false,
+      reason: "gpp section usca has SaleOptOut",
+    });
     expect(gppVerdict(gppString({ usva: { TargetedAdvertisingOptOut: 1 } }), "9", policy).allowed).toBe(false);
     expect(gppVerdict(gppString({ usca: { SaleOptOut: 2, SharingOptOut: 2 } }), "8", policy)).toEqual({ allowed: true });
     expect(gppVerdict(gppString({ usnat: { KnownChildSensitiveDataConsents: [0, 1] } }), "7", policy).allowed).toBe(false);
@@ -146,7 +166,8 @@ describe("the decision memo", () => {
       expect(decideConsentCached(refused, policy)).toEqual(decideConsent(refused, policy));
       expect(decideConsentCached(granted, { ...policy, vendorId: 99 })).toEqual(decideConsent(granted, { ...policy, vendorId: 99 }));
     }
-    for (let i = 0; i < consentDecisions.maxEntries + 50; i++) decideConsentCached(readConsentSignals(new URLSearchParams(`us_privacy=1YN-&gpp_sid=-1&gpp=x${i}`), undefined), policy);
+    for (let i = 0; i < consentDecisions.maxEntries + 50; i++)
+      decideConsentCached(readConsentSignals(new URLSearchParams(`us_privacy=1YN-&gpp_sid=-1&gpp=x${i}`), undefined), policy);
     expect(consentDecisions.size()).toBe(consentDecisions.maxEntries);
   });
 });

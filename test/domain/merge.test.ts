@@ -1,12 +1,18 @@
 import { describe, expect, it } from "vitest";
-import { liveSegments, nextLapse, sameSegments, type MembershipState } from "../../domain/merge";
+import { liveSegments, type MembershipState, nextLapse, sameSegments } from "../../domain/merge";
 
 const state = (over: Partial<MembershipState> = {}): MembershipState => ({
   realtime: new Map([
     ["806", { until: 100, taxonomy: 4 }],
     ["rt", { until: 50 }],
   ]),
-  batch: { segments: [{ id: "607", taxonomy: 4 }, { id: "806", taxonomy: 4 }], expires: 80 },
+  batch: {
+    segments: [
+      { id: "607", taxonomy: 4 },
+      { id: "806", taxonomy: 4 },
+    ],
+    expires: 80,
+  },
   ...over,
 });
 

@@ -35,28 +35,33 @@ describe("read cache", () => {
       fc.record({ kind: fc.constant("delete" as const), key: fc.constantFrom(...keys) }),
     );
     fc.assert(
-      fc.property(fc.array(op, { maxLength: 60 }), fc.integer({ min: 1, max: 5 }), fc.integer({ min: 10, max: 60 }), (ops, maxEntries, maxBytes) => {
-        const c = cache({ maxEntries, maxBytes, softTtlMs: 1e9, hardTtlMs: 1e9 });
-        // The model: entries oldest first; a read or a write makes an entry the newest.
-        let model: { key: string; value: string }[] = [];
-        const bytes = () => model.reduce((n, e) => n + 10 + e.value.length, 0);
-        for (const o of ops) {
-          const present = model.find((e) => e.key === o.key);
-          model = model.filter((e) => e.key !== o.key);
-          if (o.kind === "set") {
-            c.set(o.key, o.value, 0);
-            model.push({ key: o.key, value: o.value });
-            while (model.length > maxEntries || bytes() > maxBytes) model.shift();
-          } else if (o.kind === "peek") {
-            expect(c.peek(o.key, 0)).toEqual(present ? { outcome: "hit", value: present.value } : { outcome: "miss", value: null });
-            if (present) model.push(present);
-          } else {
-            c.delete(o.key);
+      fc.property(
+        fc.array(op, { maxLength: 60 }),
+        fc.integer({ min: 1, max: 5 }),
+        fc.integer({ min: 10, max: 60 }),
+        (ops, maxEntries, maxBytes) => {
+          const c = cache({ maxEntries, maxBytes, softTtlMs: 1e9, hardTtlMs: 1e9 });
+          // The model: entries oldest first; a read or a write makes an entry the newest.
+          let model: { key: string; value: string }[] = [];
+          const bytes = () => model.reduce((n, e) => n + 10 + e.value.length, 0);
+          for (const o of ops) {
+            const present = model.find((e) => e.key === o.key);
+            model = model.filter((e) => e.key !== o.key);
+            if (o.kind === "set") {
+              c.set(o.key, o.value, 0);
+              model.push({ key: o.key, value: o.value });
+              while (model.length > maxEntries || bytes() > maxBytes) model.shift();
+            } else if (o.kind === "peek") {
+              expect(c.peek(o.key, 0)).toEqual(present ? { outcome: "hit", value: present.value } : { outcome: "miss", value: null });
+              if (present) model.push(present);
+            } else {
+              c.delete(o.key);
+            }
+            expect(keys.map((k) => c.fallback(k) ?? null)).toEqual(keys.map((k) => model.find((e) => e.key === k)?.value ?? null));
+            expect(c.snapshot()).toMatchObject({ entries: model.length, bytes: bytes() });
           }
-          expect(keys.map((k) => c.fallback(k) ?? null)).toEqual(keys.map((k) => model.find((e) => e.key === k)?.value ?? null));
-          expect(c.snapshot()).toMatchObject({ entries: model.length, bytes: bytes() });
-        }
-      }),
+        },
+      ),
       { numRuns: 300 },
     );
   });
@@ -110,7 +115,11 @@ describe("read cache", () => {
     const c = cache();
     let release!: (v: string) => void;
     let t = 0;
-    const p = c.load("k", () => new Promise<string>((r) => (release = r)), () => t);
+    const p = c.load(
+      "k",
+      () => new Promise<string>((r) => (release = r)),
+      () => t,
+    );
     t = 5;
     c.set("k", "written", t);
     t = 6;
@@ -121,7 +130,13 @@ describe("read cache", () => {
 
   it("does not cache a failed load", async () => {
     const c = cache();
-    await expect(c.load("k", () => Promise.reject(new Error("down")), () => 0)).rejects.toThrow("down");
+    await expect(
+      c.load(
+        "k",
+        () => Promise.reject(new Error("down")),
+        () => 0,
+      ),
+    ).rejects.toThrow("down");
     expect(c.peek("k", 0).outcome).toBe("miss");
     expect(c.isLoading("k")).toBe(false);
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { compileRules } from "../../domain/rules/compile";
-import { countEvent, pruneCounters, qualifyingSegments, type Counters } from "../../domain/rules/evaluate";
 import type { UdnEvent } from "../../domain/event-input";
+import { compileRules } from "../../domain/rules/compile";
+import { type Counters, countEvent, pruneCounters, qualifyingSegments } from "../../domain/rules/evaluate";
 
 const MIN = 60_000;
 const DAY = 86_400_000;
@@ -32,7 +32,12 @@ describe("event rules", () => {
   });
 
   it("ignores other types and non-matching props", () => {
-    const es = [ev("click", T0, { category: "auto" }), ev("view", T0, { category: "news" }), ev("view", T0), ev("view", T0, { category: "auto" })];
+    const es = [
+      ev("click", T0, { category: "auto" }),
+      ev("view", T0, { category: "news" }),
+      ev("view", T0),
+      ev("view", T0, { category: "auto" }),
+    ];
     expect(qualify(auto, es, T0)).toEqual([]);
   });
 
@@ -76,8 +81,23 @@ describe("boolean and segment-of-segment rules", () => {
     segments: [
       { id: "both", name: "x", ttl: "1d", rule: { all: [{ segment: "viewer" }, { segment: "batch-607" }] } },
       { id: "viewer", name: "x", ttl: "1d", rule: { event: "view", within: "1d" } },
-      { id: "either", name: "x", ttl: "1d", rule: { any: [{ event: "click", within: "1d" }, { event: "share", within: "1d" }] } },
-      { id: "browser-not-buyer", name: "x", ttl: "1h", rule: { all: [{ event: "view", within: "30m" }, { not: { event: "purchase", within: "30m" } }] } },
+      {
+        id: "either",
+        name: "x",
+        ttl: "1d",
+        rule: {
+          any: [
+            { event: "click", within: "1d" },
+            { event: "share", within: "1d" },
+          ],
+        },
+      },
+      {
+        id: "browser-not-buyer",
+        name: "x",
+        ttl: "1h",
+        rule: { all: [{ event: "view", within: "30m" }, { not: { event: "purchase", within: "30m" } }] },
+      },
     ],
   });
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { gptForm, ortb2Form, parseFormat, renderSegments } from "../../domain/segment-formats";
 import type { Profile } from "../../domain/profile-record";
+import { gptForm, ortb2Form, parseFormat, renderSegments } from "../../domain/segment-formats";
 
 const p: Profile = { ts: 9, segments: [{ id: "806", taxonomy: 4 }, { id: "x".repeat(41) }, { id: "a-b_c.d" }, { id: "1", taxonomy: 600 }] };
 

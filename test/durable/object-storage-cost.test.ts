@@ -55,7 +55,12 @@ describe("the user's object storage cost per call (demo rules)", () => {
     await measure((s) => s.track("cost-a", [view("first", { url: "/news/0" })]));
     const one = await measure((s) => s.track("cost-a", [view("a1", { url: "/news/1" })]));
     expect(one.written).toBe(OBJECT_SQL.writtenPerCall + OBJECT_SQL.writtenPerEvent);
-    const five = await measure((s) => s.track("cost-a", [1, 2, 3, 4, 5].map((i) => view(`b${i}`, { url: "/news/2" }))));
+    const five = await measure((s) =>
+      s.track(
+        "cost-a",
+        [1, 2, 3, 4, 5].map((i) => view(`b${i}`, { url: "/news/2" })),
+      ),
+    );
     expect(five.written).toBe(OBJECT_SQL.writtenPerCall + 5 * OBJECT_SQL.writtenPerEvent);
     const duplicate = await measure((s) => s.track("cost-a", [view("a1", { url: "/news/1" })]));
     expect(duplicate.written).toBe(OBJECT_SQL.writtenPerCall);

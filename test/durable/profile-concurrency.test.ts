@@ -17,7 +17,9 @@ const RULES = {
     { id: "r2", name: "2 retries", ttl: "1d", rule: { event: "retry", min: 2, within: "1d" } },
   ],
 };
-const ev = (type: string) => (id: string, ts = Date.now()) => ({ id, type, ts, props: {} });
+const ev =
+  (type: string) =>
+  (id: string, ts = Date.now()) => ({ id, type, ts, props: {} });
 const ping = ev("ping");
 const cookieOf = async (uid: string) => `udn_id=${await signUid(uid, env.UID_SECRET)}`;
 /** The rate limits would refuse most of these bursts; what is tested here is the object behind them. */
@@ -87,7 +89,10 @@ describe("the retry path", () => {
       body: JSON.stringify({ events: [retry("r1"), retry("r2")] }),
     });
     expect(res.status).toBe(202);
-    await vi.waitFor(async () => expect((await env.USER_PROFILE.getByName(uid).current()).eventsSeen).toBe(2), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect((await env.USER_PROFILE.getByName(uid).current()).eventsSeen).toBe(2), {
+      timeout: 10_000,
+      interval: 100,
+    });
     expect((await env.USER_PROFILE.getByName(uid).current()).segments.map((s) => s.id)).toEqual(["r2"]);
   });
 });

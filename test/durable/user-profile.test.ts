@@ -20,7 +20,10 @@ describe("the user's object", () => {
   it("returns the new profile from track and publishes it to KV", async () => {
     await putSegments();
     const stub = stubFor("obj-user-1");
-    const r = await stub.track("obj-user-1", [1, 2, 3].map((i) => view(`e${i}`, { category: "auto" })));
+    const r = await stub.track(
+      "obj-user-1",
+      [1, 2, 3].map((i) => view(`e${i}`, { category: "auto" })),
+    );
     expect(r.applied).toBe(3);
     expect(r.profile.segments).toEqual([{ id: "806", taxonomy: 4 }]);
     expect(await env.PROFILES.get("u:obj-user-1")).toBe(`1|${r.profile.ts}|4:806`);
@@ -76,7 +79,11 @@ describe("the user's object", () => {
     await setClock(stub, t0);
     await stub.track("obj-user-5", [{ id: "s1", type: "signup", ts: t0, props: {} }]);
     expect((await stub.current()).segments).toEqual([]);
-    const v2 = { ...base, version: 2, segments: [...base.segments, { id: "signed-up", name: "Signed up", ttl: "30d", rule: { event: "signup", within: "1d" } }] };
+    const v2 = {
+      ...base,
+      version: 2,
+      segments: [...base.segments, { id: "signed-up", name: "Signed up", ttl: "30d", rule: { event: "signup", within: "1d" } }],
+    };
     expect((await putSegments(v2)).status).toBe(200);
     await setClock(stub, t0 + 11_000);
     await stub.track("obj-user-5", [{ id: "s2", type: "signup", ts: t0 + 11_000, props: {} }]);
@@ -91,7 +98,10 @@ describe("the user's object", () => {
     await stub.track("obj-user-4", [view("b1", { url: "/cars/a" })]);
     const first = await env.PROFILES.get("u:obj-user-4");
     await setClock(stub, t0 + 100);
-    const r = await stub.track("obj-user-4", [1, 2, 3].map((i) => view(`b-auto-${i}`, { category: "auto" })));
+    const r = await stub.track(
+      "obj-user-4",
+      [1, 2, 3].map((i) => view(`b-auto-${i}`, { category: "auto" })),
+    );
     expect(r.profile.segments.map((s) => s.id)).toEqual(["244", "806"]);
     expect(await env.PROFILES.get("u:obj-user-4")).toBe(first);
     await setClock(stub, t0 + 1_000);

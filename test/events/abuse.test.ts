@@ -9,7 +9,11 @@ const BROWSER_LIMIT = 20;
 const IP_LIMIT = 600;
 
 function beacon(headers: Record<string, string>, id: string) {
-  return call("/v1/events", { method: "POST", headers: { "Content-Type": "text/plain", ...headers }, body: JSON.stringify({ events: [view(id, {})] }) });
+  return call("/v1/events", {
+    method: "POST",
+    headers: { "Content-Type": "text/plain", ...headers },
+    body: JSON.stringify({ events: [view(id, {})] }),
+  });
 }
 
 async function errorOf(res: Response): Promise<string> {
@@ -84,8 +88,18 @@ describe("size limits", () => {
     const cases: [string, RequestInit, number, string][] = [
       [`/v1/segments?gdpr_consent=${"A".repeat(9000)}`, {}, 414, "URL is longer than 8192 bytes"],
       ["/v1/segments", { headers: { Cookie: `${c}; big=${"x".repeat(9000)}` } }, 431, "Cookie header is larger than 8192 bytes"],
-      ["/v1/segments", { headers: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`x-pad-${i}`, "y".repeat(4000)])) }, 431, "request headers are larger than 16384 bytes"],
-      ["/v1/lookup", { method: "POST", headers: { ...S2S, "Content-Length": String(300_000) }, body: "x" }, 413, "body is larger than 262144 bytes"],
+      [
+        "/v1/segments",
+        { headers: Object.fromEntries(Array.from({ length: 5 }, (_, i) => [`x-pad-${i}`, "y".repeat(4000)])) },
+        431,
+        "request headers are larger than 16384 bytes",
+      ],
+      [
+        "/v1/lookup",
+        { method: "POST", headers: { ...S2S, "Content-Length": String(300_000) }, body: "x" },
+        413,
+        "body is larger than 262144 bytes",
+      ],
     ];
     for (const [path, init, status, error] of cases) {
       const res = await call(path, init);
@@ -111,7 +125,11 @@ describe("size limits", () => {
         },
       });
     const cases: [string, RequestInit, string][] = [
-      ["/v1/events", { method: "POST", headers: { "Content-Type": "application/json" }, body: stream(20_000) }, "body is larger than 16384 bytes"],
+      [
+        "/v1/events",
+        { method: "POST", headers: { "Content-Type": "application/json" }, body: stream(20_000) },
+        "body is larger than 16384 bytes",
+      ],
       ["/v1/lookup", { method: "POST", headers: S2S, body: stream(20_000) }, "body is larger than 16384 bytes"],
       ["/v1/admin/segments", { method: "PUT", headers: ADMIN, body: stream(300_000) }, "body is larger than 262144 bytes"],
     ];

@@ -1,8 +1,8 @@
 /** The per-isolate event-log batch: which request waits for its send, and what one message carries. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { enqueueGroup } from "../../worker/events/event-log";
 import type { EventLogGroup, EventLogMessage } from "../../domain/event-log-format";
+import { enqueueGroup } from "../../worker/events/event-log";
 
 const group = (uid: string, bytes = 10): EventLogGroup => ({
   uid,

@@ -21,7 +21,13 @@ async function readLog(): Promise<{ key: string; lines: Line[] }[]> {
   for (const o of (await env.EVENTS.list({ prefix: "events/" })).objects) {
     const body = (await env.EVENTS.get(o.key))!.body.pipeThrough(new DecompressionStream("gzip"));
     const text = await new Response(body).text();
-    out.push({ key: o.key, lines: text.split("\n").filter(Boolean).map((l) => JSON.parse(l) as Line) });
+    out.push({
+      key: o.key,
+      lines: text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => JSON.parse(l) as Line),
+    });
   }
   return out;
 }
@@ -50,8 +56,16 @@ describe("raw event log", () => {
     });
     // Global Privacy Control and a TC string refusing our vendor: accepted, but nothing may be stored or logged.
     const refused = [
-      call("/v1/events", { method: "POST", headers: { "Content-Type": "text/plain", Cookie: `udn_id=${await signUid(uidOf(90), env.UID_SECRET)}`, "Sec-GPC": "1" }, body: JSON.stringify({ events: [view("never", {})] }) }),
-      call(`/v1/events?gdpr=1&gdpr_consent=${tcString({ vendors: [] })}`, { method: "POST", headers: { "Content-Type": "text/plain", Cookie: `udn_id=${await signUid(uidOf(91), env.UID_SECRET)}` }, body: JSON.stringify({ events: [view("never", {})] }) }),
+      call("/v1/events", {
+        method: "POST",
+        headers: { "Content-Type": "text/plain", Cookie: `udn_id=${await signUid(uidOf(90), env.UID_SECRET)}`, "Sec-GPC": "1" },
+        body: JSON.stringify({ events: [view("never", {})] }),
+      }),
+      call(`/v1/events?gdpr=1&gdpr_consent=${tcString({ vendors: [] })}`, {
+        method: "POST",
+        headers: { "Content-Type": "text/plain", Cookie: `udn_id=${await signUid(uidOf(91), env.UID_SECRET)}` },
+        body: JSON.stringify({ events: [view("never", {})] }),
+      }),
     ];
     const responses = await Promise.all([...posts, ...pixels, optedOut, ...refused]);
     expect(responses.every((r) => r.status < 300)).toBe(true);
@@ -60,15 +74,19 @@ describe("raw event log", () => {
 
     const expected = 20 * 3 * 2 + 20 + 2;
     let log: Awaited<ReturnType<typeof readLog>> = [];
-    await vi.waitFor(async () => {
-      log = await readLog();
-      expect(log.reduce((n, o) => n + o.lines.length, 0)).toBe(expected);
-    }, { timeout: 20_000, interval: 250 });
+    await vi.waitFor(
+      async () => {
+        log = await readLog();
+        expect(log.reduce((n, o) => n + o.lines.length, 0)).toBe(expected);
+      },
+      { timeout: 20_000, interval: 250 },
+    );
 
     const lines = log.flatMap((o) => o.lines);
     const pairs = new Set(lines.map((l) => `${l.uid}/${l.id}`));
     expect(pairs.size).toBe(expected); // nothing twice
-    for (let i = 0; i < 20; i++) for (const id of ["e0a", "e0b", "e1a", "e1b", "e2a", "e2b", "px1"]) expect(pairs.has(`${uidOf(i)}/${id}`)).toBe(true);
+    for (let i = 0; i < 20; i++)
+      for (const id of ["e0a", "e0b", "e1a", "e1b", "e2a", "e2b", "px1"]) expect(pairs.has(`${uidOf(i)}/${id}`)).toBe(true);
     expect(lines.some((l) => l.id === "never")).toBe(false);
     // Batched: far fewer objects than requests.
     expect(log.length).toBeLessThan(10);

@@ -50,16 +50,43 @@ describe("POST /v1/events", () => {
       [{ headers: { "Content-Type": "application/json" }, body: '{"event":[]}' }, 400, 'body must be {"events":[…]}'],
       [{ headers: { "Content-Type": "application/json" }, body: '{"events":[]}' }, 400, "events is empty"],
       [
-        { headers: { "Content-Type": "application/json" }, body: JSON.stringify({ events: Array.from({ length: 51 }, (_, i) => view(`m${i}`, {})) }) },
+        {
+          headers: { "Content-Type": "application/json" },
+          body: JSON.stringify({ events: Array.from({ length: 51 }, (_, i) => view(`m${i}`, {})) }),
+        },
         413,
         "events has 51 entries; at most 50",
       ],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ type: "view" }] }) }, 400, "events[0].id must be a string"],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "View!" }] }) }, 400, "events[0].type must be a string"],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "optout" }] }) }, 400, 'events[0].type "optout" is reserved'],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", ts: "now" }] }) }, 400, "events[0].ts must be a positive integer"],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", props: [] }] }) }, 400, "events[0].props must be an object"],
-      [{ headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", props: { a: {} } }] }) }, 400, "events[0].props.a must be a string"],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ type: "view" }] }) },
+        400,
+        "events[0].id must be a string",
+      ],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "View!" }] }) },
+        400,
+        "events[0].type must be a string",
+      ],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "optout" }] }) },
+        400,
+        'events[0].type "optout" is reserved',
+      ],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", ts: "now" }] }) },
+        400,
+        "events[0].ts must be a positive integer",
+      ],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", props: [] }] }) },
+        400,
+        "events[0].props must be an object",
+      ],
+      [
+        { headers: { "Content-Type": "text/plain" }, body: JSON.stringify({ events: [{ id: "1", type: "view", props: { a: {} } }] }) },
+        400,
+        "events[0].props.a must be a string",
+      ],
     ];
     for (const [init, status, error] of cases) {
       const res = await call("/v1/events", { method: "POST", ...init, headers: { ...(init.headers as object), Cookie: c } });
@@ -81,7 +108,9 @@ describe("events from pages", () => {
       expect(res.status).toBe(403);
       expect(((await res.json()) as { error: string }).error).toContain("Origin is not in ALLOWED_ORIGINS");
     }
-    const px = await call("/v1/px.gif?type=view&id=x2&url=/cars/b", { headers: { Cookie: headers.Cookie, Origin: "https://evil.example" } });
+    const px = await call("/v1/px.gif?type=view&id=x2&url=/cars/b", {
+      headers: { Cookie: headers.Cookie, Origin: "https://evil.example" },
+    });
     expect(px.headers.get("Content-Type")).toBe("image/gif");
     expect(await profileOf(uid)).toMatchObject({ eventsSeen: 0 });
     expect((await call("/v1/events", { method: "POST", headers: { ...headers, Origin: "http://localhost:8080" }, body })).status).toBe(202);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { TAG_CACHE_CONTROL } from "../../worker/ad-tag/route";
 import { TAG_ETAG, TAG_JS } from "../../tag/tag-bundle";
+import { TAG_CACHE_CONTROL } from "../../worker/ad-tag/route";
 import { call } from "../support/helpers";
 
 async function gzipSize(text: string): Promise<number> {

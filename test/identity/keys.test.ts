@@ -1,10 +1,10 @@
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { tokenMatches } from "../../worker/http/bearer-auth";
-import worker from "../../worker/index";
-import { signUid, verifyUid } from "../../worker/identity/signed-ids";
 import { encodeProfile } from "../../domain/profile-record";
+import { tokenMatches } from "../../worker/http/bearer-auth";
+import { signUid, verifyUid } from "../../worker/identity/signed-ids";
+import worker from "../../worker/index";
 import { ADMIN, BASE, call, cookieFrom, S2S } from "../support/helpers";
 
 const OLD = "old-uid-secret-0123456789abcdef";
@@ -20,7 +20,8 @@ async function fetchWith(overrides: Partial<Env>, path: string, init: RequestIni
 describe("API keys and the admin token", () => {
   it("are compared whole, in constant time, against every configured key", async () => {
     expect(await tokenMatches("k2-secret", ["k1-secret", "k2-secret"])).toBe(true);
-    for (const wrong of ["k2-secre", "k2-secret ", "K2-SECRET", "", "k1-secretk2-secret"]) expect(await tokenMatches(wrong, ["k1-secret", "k2-secret"])).toBe(false);
+    for (const wrong of ["k2-secre", "k2-secret ", "K2-SECRET", "", "k1-secretk2-secret"])
+      expect(await tokenMatches(wrong, ["k1-secret", "k2-secret"])).toBe(false);
     // An empty configured key (a trailing comma in API_KEYS) never matches anything.
     expect(await tokenMatches("", ["", "k1"])).toBe(false);
   });
@@ -62,7 +63,9 @@ describe("udn_id signing keys", () => {
     // A current signature is left alone; once the old key is dropped an old signature is just a foreign one.
     const current = await fetchWith(rotating, "/v1/segments", { headers: { Cookie: `udn_id=${renewed}` } });
     expect(current.headers.get("Set-Cookie")).toBeNull();
-    const after = await fetchWith({ UID_SECRET: NEW, UID_SECRET_PREVIOUS: "" }, "/v1/segments", { headers: { Cookie: `udn_id=${await signUid(uid, OLD)}` } });
+    const after = await fetchWith({ UID_SECRET: NEW, UID_SECRET_PREVIOUS: "" }, "/v1/segments", {
+      headers: { Cookie: `udn_id=${await signUid(uid, OLD)}` },
+    });
     expect(await after.json()).toEqual({ segments: [], ts: 0 });
     expect(cookieFrom(after, "udn_id")).not.toContain(uid);
   });

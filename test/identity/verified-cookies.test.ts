@@ -1,8 +1,7 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
-import { verifyCookie } from "../../worker/identity/signed-ids";
+import { signUid, verifyCookie } from "../../worker/identity/signed-ids";
 import { verifiedCookies } from "../../worker/isolate";
-import { signUid } from "../../worker/identity/signed-ids";
 import { usableUidSecrets } from "../../worker/settings";
 import { call } from "../support/helpers";
 
@@ -31,7 +30,9 @@ describe("verified-cookie memo", () => {
   it("keeps the newest entries through thousands of drops, and after its bound shrinks", async () => {
     verifiedCookies.maxEntries = 5;
     const secrets = usableUidSecrets(env);
-    const values = await Promise.all(Array.from({ length: 3_000 }, (_, i) => signUid(`MemoChurnUser${String(i).padStart(9, "0")}`, env.UID_SECRET)));
+    const values = await Promise.all(
+      Array.from({ length: 3_000 }, (_, i) => signUid(`MemoChurnUser${String(i).padStart(9, "0")}`, env.UID_SECRET)),
+    );
     for (const v of values) expect(verifyCookie(v, secrets)).toBeDefined();
     const remembered = () => values.filter((v) => verifiedCookies.get(v) !== undefined);
     expect(remembered()).toEqual(values.slice(-5));

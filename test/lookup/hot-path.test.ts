@@ -2,17 +2,17 @@ import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test"
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { encodeProfile } from "../../domain/profile-record";
+import { isolateStats } from "../../worker/admin/isolate-stats";
 import { app } from "../../worker/app";
-import { HOT_ROUTES, hotFetch } from "../../worker/lookup/hot-path";
 import { cors } from "../../worker/http/cors";
 import { requestLimits } from "../../worker/http/request-limits";
 import { requestMetrics } from "../../worker/http/request-metrics";
 import { browserId } from "../../worker/identity/browser-id";
-import { s2sAuth } from "../../worker/lookup/routes";
 import { signUid } from "../../worker/identity/signed-ids";
-import { isolateStats } from "../../worker/admin/isolate-stats";
 import { clock, profileCache } from "../../worker/isolate";
-import { encodeProfile } from "../../domain/profile-record";
+import { HOT_ROUTES, hotFetch } from "../../worker/lookup/hot-path";
+import { s2sAuth } from "../../worker/lookup/routes";
 import { tcString } from "../support/consent-strings";
 import { BASE, call, callWith, S2S } from "../support/helpers";
 
@@ -61,7 +61,9 @@ describe("hot path", () => {
   it("answers a returning browser's cached lookup exactly as the app does, in every format", async () => {
     for (const query of ["", "?format=json", "?format=ortb2", "?format=gpt", "?format=js&callback=window.udn.cb"]) {
       for (const uid of [KNOWN, UNKNOWN]) {
-        const { hot, full } = await both(`${BASE}/v1/segments${query}`, { headers: { Cookie: cookies[uid]!, Origin: "http://localhost:8080" } });
+        const { hot, full } = await both(`${BASE}/v1/segments${query}`, {
+          headers: { Cookie: cookies[uid]!, Origin: "http://localhost:8080" },
+        });
         expect(hot, `${uid}${query}`).toBeDefined();
         expect(hot).toEqual(full);
       }
@@ -73,7 +75,9 @@ describe("hot path", () => {
   it("answers a bidder's cached lookup exactly as the app does", async () => {
     for (const query of ["", "?format=ortb2", "?format=gpt", "?format=js&callback=cb"]) {
       for (const uid of [KNOWN, UNKNOWN]) {
-        const { hot, full } = await both(`${BASE}/v1/users/${uid}/segments${query}`, { headers: { ...S2S, Origin: "http://localhost:8080" } });
+        const { hot, full } = await both(`${BASE}/v1/users/${uid}/segments${query}`, {
+          headers: { ...S2S, Origin: "http://localhost:8080" },
+        });
         expect(hot, `${uid}${query}`).toBeDefined();
         expect(hot).toEqual(full);
       }
@@ -157,10 +161,44 @@ describe("hot path", () => {
   it("never answers differently from the app (property over mixed requests)", async () => {
     const consentOk = `gdpr=1&gdpr_consent=${tcString()}`;
     const consentNo = `gdpr=1&gdpr_consent=${tcString({ purposes: [] })}`;
-    const query = fc.constantFrom("", "format=json", "format=ortb2", "format=gpt", "format=js&callback=cb", "format=js", "format=bad", "format=gpt&x=%ZZ", "%67dpr=1", consentOk, consentNo, "us_privacy=1YYN", "us_privacy=1YNN", "gdpr=0");
-    const cookie = fc.constantFrom(undefined, cookies[KNOWN], cookies[UNKNOWN], cookies[NOT_CACHED], cookies.stale, "udn_id=garbage", `udn_optout=1; ${cookies[KNOWN]}`, `other=1; ${cookies[KNOWN]}; x="y"`, `${cookies[UNKNOWN]}; ${cookies[KNOWN]}`);
+    const query = fc.constantFrom(
+      "",
+      "format=json",
+      "format=ortb2",
+      "format=gpt",
+      "format=js&callback=cb",
+      "format=js",
+      "format=bad",
+      "format=gpt&x=%ZZ",
+      "%67dpr=1",
+      consentOk,
+      consentNo,
+      "us_privacy=1YYN",
+      "us_privacy=1YNN",
+      "gdpr=0",
+    );
+    const cookie = fc.constantFrom(
+      undefined,
+      cookies[KNOWN],
+      cookies[UNKNOWN],
+      cookies[NOT_CACHED],
+      cookies.stale,
+      "udn_id=garbage",
+      `udn_optout=1; ${cookies[KNOWN]}`,
+      `other=1; ${cookies[KNOWN]}; x="y"`,
+      `${cookies[UNKNOWN]}; ${cookies[KNOWN]}`,
+    );
     const origin = fc.constantFrom(undefined, "http://localhost:8080", "https://evil.example", "null");
-    const path = fc.constantFrom("/v1/segments", "/healthz", "/v1/segment", "/v1/segments/", `/v1/users/${KNOWN}/segments`, `/v1/users/${UNKNOWN}/segments`, `/v1/users/${NOT_CACHED}/segments`, "/v1/users/x%20y/segments");
+    const path = fc.constantFrom(
+      "/v1/segments",
+      "/healthz",
+      "/v1/segment",
+      "/v1/segments/",
+      `/v1/users/${KNOWN}/segments`,
+      `/v1/users/${UNKNOWN}/segments`,
+      `/v1/users/${NOT_CACHED}/segments`,
+      "/v1/users/x%20y/segments",
+    );
     const auth = fc.constantFrom(undefined, S2S.Authorization, "Bearer wrong", "Basic abc");
     let answered = 0;
     await fc.assert(

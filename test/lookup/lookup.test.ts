@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity/signed-ids";
 import { encodeProfile } from "../../domain/profile-record";
+import { signUid } from "../../worker/identity/signed-ids";
 import { call, cookieFrom, S2S } from "../support/helpers";
 
 const UID = "AAAAAAAAAAAAAAAAAAAAAA";

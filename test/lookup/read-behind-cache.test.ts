@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
+import { encodeProfile } from "../../domain/profile-record";
 import { signUid } from "../../worker/identity/signed-ids";
 import { clock, profileCache } from "../../worker/isolate";
-import { encodeProfile } from "../../domain/profile-record";
 import { call, callWith, faultyKv, postEvents, putSegments, S2S, view } from "../support/helpers";
 
 const realNow = clock.now;
@@ -31,7 +31,8 @@ describe("lookups through the isolate cache", () => {
 
   it("caches unknown users as negatives", async () => {
     const kv = faultyKv();
-    for (let i = 0; i < 3; i++) expect(await segs(await callWith({ PROFILES: kv }, "/v1/users/c-nobody/segments", { headers: S2S }))).toEqual([]);
+    for (let i = 0; i < 3; i++)
+      expect(await segs(await callWith({ PROFILES: kv }, "/v1/users/c-nobody/segments", { headers: S2S }))).toEqual([]);
     expect(kv.reads).toBe(1);
   });
 
@@ -123,7 +124,11 @@ describe("KV faults", () => {
   });
 
   it("degrades a batch lookup the same way, never a 5xx", async () => {
-    const res = await callWith({ PROFILES: faultyKv({ error: true }) }, "/v1/lookup", { method: "POST", headers: S2S, body: JSON.stringify({ uids: ["f-4", "f-5"] }) });
+    const res = await callWith({ PROFILES: faultyKv({ error: true }) }, "/v1/lookup", {
+      method: "POST",
+      headers: S2S,
+      body: JSON.stringify({ uids: ["f-4", "f-5"] }),
+    });
     expect(res.status).toBe(200);
     expect(res.headers.get("X-UDN-Degraded")).toBe("kv-error");
     expect(await res.json()).toEqual({ results: { "f-4": [], "f-5": [] } });
@@ -135,7 +140,11 @@ describe("KV faults", () => {
     await call("/v1/users/m-1/segments", { headers: S2S });
     profileCache.delete("m-2");
     const kv = faultyKv();
-    const res = await callWith({ PROFILES: kv }, "/v1/lookup", { method: "POST", headers: S2S, body: JSON.stringify({ uids: ["m-1", "m-2"] }) });
+    const res = await callWith({ PROFILES: kv }, "/v1/lookup", {
+      method: "POST",
+      headers: S2S,
+      body: JSON.stringify({ uids: ["m-1", "m-2"] }),
+    });
     expect(await res.json()).toEqual({ results: { "m-1": ["607"], "m-2": ["608"] } });
     expect(kv.reads).toBe(1);
   });

@@ -47,7 +47,10 @@ describe("the cost model", () => {
   });
 
   it("takes the fresh-hit ratio and the lookup CPU from a bench result, and nothing from an incomplete one", () => {
-    const results = { date: "2026-12-01T10:00:00Z", lookup: { zipf_mix: { cache: { hits: 60, stale: 20, misses: 20 } }, app_cost_us_per_request: { "s2s-cached": 100 } } };
+    const results = {
+      date: "2026-12-01T10:00:00Z",
+      lookup: { zipf_mix: { cache: { hits: 60, stale: 20, misses: 20 } }, app_cost_us_per_request: { "s2s-cached": 100 } },
+    };
     expect(benchFigures(results)).toEqual({ date: "2026-12-01", freshHitRatio: 0.6, cpuUsS2sLookup: 100 });
     expect(benchFigures({ date: "2026-12-01", lookup: {} })).toBeUndefined();
     expect(benchFigures(null)).toBeUndefined();

@@ -70,14 +70,20 @@ describe("the users' objects", () => {
   it("publish a change at once, and changes within the interval once, at the alarm", () => {
     const published: [number, number][] = [];
     const alarms: number[] = [];
-    const objects = new UserObjects(1, () => 1, 1_000, { publish: (_u, v, now) => published.push([v, now]), alarm: (_u, at) => alarms.push(at) });
+    const objects = new UserObjects(1, () => 1, 1_000, {
+      publish: (_u, v, now) => published.push([v, now]),
+      alarm: (_u, at) => alarms.push(at),
+    });
     objects.change(0, 5_000);
     objects.change(0, 5_200);
     objects.change(0, 5_400);
     expect(published).toEqual([[2, 5_000]]);
     expect(alarms).toEqual([6_000]);
     objects.alarm(0, 6_000);
-    expect(published).toEqual([[2, 5_000], [4, 6_000]]);
+    expect(published).toEqual([
+      [2, 5_000],
+      [4, 6_000],
+    ]);
     expect(objects.published[0]).toBe(4);
   });
 });

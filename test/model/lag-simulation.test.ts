@@ -1,7 +1,7 @@
 /** The replication-lag simulation end to end, on small deterministic scenarios: its bounds and its limits. */
 import { describe, expect, it } from "vitest";
+import { type LagScenario, shippedScenario } from "../../sim/lag/scenario";
 import { simulate } from "../../sim/lag/simulate";
-import { shippedScenario, type LagScenario } from "../../sim/lag/scenario";
 
 /** Small enough for a unit test: a few seconds of CPU at most. */
 function small(overrides: Partial<LagScenario> = {}): LagScenario {

@@ -18,8 +18,24 @@ function publish(dir, input, name, ...args) {
 describe("origin:publish", () => {
   it("writes parts of at most N records, their sha256, a versioned manifest and latest.json", () => {
     const dir = mkdtempSync(join(tmpdir(), "pub-"));
-    const lines = Array.from({ length: 5 }, (_, i) => JSON.stringify(i === 2 ? { uid: `u${i}`, delete: true } : { uid: `u${i}`, segments: ["607", "607", `${i}`] }));
-    const r = publish(dir, `${lines.join("\n")}\n\n`, "in.ndjson", "--version", "42", "--records-per-part", "2", "--kind", "delta", "--taxonomy", "4", "--segment-ttl", "2d");
+    const lines = Array.from({ length: 5 }, (_, i) =>
+      JSON.stringify(i === 2 ? { uid: `u${i}`, delete: true } : { uid: `u${i}`, segments: ["607", "607", `${i}`] }),
+    );
+    const r = publish(
+      dir,
+      `${lines.join("\n")}\n\n`,
+      "in.ndjson",
+      "--version",
+      "42",
+      "--records-per-part",
+      "2",
+      "--kind",
+      "delta",
+      "--taxonomy",
+      "4",
+      "--segment-ttl",
+      "2d",
+    );
     expect(r.status, r.stderr).toBe(0);
     expect(r.stdout).toContain("published version 42 (delta): 5 records in 3 part(s)");
     const out = join(dir, "out");
@@ -35,7 +51,13 @@ describe("origin:publish", () => {
     for (const p of latest.parts) {
       const bytes = readFileSync(join(out, p.key));
       expect(createHash("sha256").update(bytes).digest("hex")).toBe(p.sha256);
-      records.push(...gunzipSync(bytes).toString().trim().split("\n").map((l) => JSON.parse(l)));
+      records.push(
+        ...gunzipSync(bytes)
+          .toString()
+          .trim()
+          .split("\n")
+          .map((l) => JSON.parse(l)),
+      );
     }
     expect(records[0]).toEqual({ uid: "u0", segments: ["607", "0"] });
     expect(records[2]).toEqual({ uid: "u2", delete: true });
@@ -58,4 +80,3 @@ describe("origin:publish", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 });
-

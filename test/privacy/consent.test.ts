@@ -1,7 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { signUid } from "../../worker/identity/signed-ids";
 import { encodeProfile } from "../../domain/profile-record";
+import { signUid } from "../../worker/identity/signed-ids";
 import { gppString, tcString } from "../support/consent-strings";
 import { call, putSegments, view } from "../support/helpers";
 
@@ -26,7 +26,10 @@ function events(query: string, headers: Record<string, string>, id: string) {
 describe("consent on /v1/segments", () => {
   it("answers a known browser whose TC string gives consent, and mints an id for a new one", async () => {
     const c = await known("K".repeat(22));
-    expect(await (await call(`/v1/segments?${GRANTED}`, { headers: { Cookie: c } })).json()).toEqual({ segments: ["806"], ts: 1700000000000 });
+    expect(await (await call(`/v1/segments?${GRANTED}`, { headers: { Cookie: c } })).json()).toEqual({
+      segments: ["806"],
+      ts: 1700000000000,
+    });
     const fresh = await call(`/v1/segments?${GRANTED}`);
     expect(fresh.headers.getSetCookie()[0]).toMatch(/^udn_id=/);
     expect(fresh.headers.get("X-Udn-Consent")).toBeNull();
@@ -62,7 +65,11 @@ describe("consent on event collection", () => {
   it("records events sent with consent, as query parameters of the beacon", async () => {
     await putSegments();
     const uid = "M".repeat(22);
-    const res = await events(`${GRANTED}&us_privacy=1YN-&gpp=${gppString({ usca: { SaleOptOut: 2 } })}&gpp_sid=8`, { Cookie: await cookie(uid) }, "m1");
+    const res = await events(
+      `${GRANTED}&us_privacy=1YN-&gpp=${gppString({ usca: { SaleOptOut: 2 } })}&gpp_sid=8`,
+      { Cookie: await cookie(uid) },
+      "m1",
+    );
     expect(await res.json()).toEqual({ accepted: 1 });
     expect(await env.USER_PROFILE.getByName(uid).current()).toMatchObject({ eventsSeen: 1, segments: [{ id: "244", taxonomy: 4 }] });
     expect(await env.PROFILES.get(`u:${uid}`)).not.toBeNull();

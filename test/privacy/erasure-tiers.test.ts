@@ -1,10 +1,16 @@
-import { createExecutionContext, createScheduledController, runDurableObjectAlarm, runInDurableObject, waitOnExecutionContext } from "cloudflare:test";
+import {
+  createExecutionContext,
+  createScheduledController,
+  runDurableObjectAlarm,
+  runInDurableObject,
+  waitOnExecutionContext,
+} from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { profileCache } from "../../worker/isolate";
 import { describe, expect, it, vi } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
-import worker from "../../worker/index";
 import { signUid } from "../../worker/identity/signed-ids";
+import worker from "../../worker/index";
+import { profileCache } from "../../worker/isolate";
 import { ADMIN, call, postEvents, putSegments, S2S, view } from "../support/helpers";
 import { publishVersion } from "../support/origin";
 
@@ -53,12 +59,24 @@ async function expectGoneEverywhere(uid: string, stub: Stub): Promise<void> {
 }
 
 async function syncVersion(version: number, uid: string): Promise<void> {
-  await publishVersion(version, [[{ uid, segments: ["608"] }, { uid: `bystander-${version}`, segments: ["608"] }]], { taxonomy: 4 });
+  await publishVersion(
+    version,
+    [
+      [
+        { uid, segments: ["608"] },
+        { uid: `bystander-${version}`, segments: ["608"] },
+      ],
+    ],
+    { taxonomy: 4 },
+  );
   const ctx = createExecutionContext();
   await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
   await waitOnExecutionContext(ctx);
   await vi.waitFor(
-    async () => expect(((await (await call("/v1/admin/sync", { headers: ADMIN })).json()) as { appliedVersion: number }).appliedVersion).toBe(version),
+    async () =>
+      expect(((await (await call("/v1/admin/sync", { headers: ADMIN })).json()) as { appliedVersion: number }).appliedVersion).toBe(
+        version,
+      ),
     { timeout: 10_000, interval: 100 },
   );
 }
@@ -101,7 +119,10 @@ describe("opt-out and erasure reach every tier", () => {
     await stub.track(uid, [view("p1", { url: "/cars/a" })]);
     await runInDurableObject(stub, (o: UserProfile) => void (o.now = () => t0 + 100));
     // Inside the same second: this change waits for the alarm.
-    await stub.track(uid, [1, 2, 3].map((i) => view(`p-auto-${i}`, { category: "auto" })));
+    await stub.track(
+      uid,
+      [1, 2, 3].map((i) => view(`p-auto-${i}`, { category: "auto" })),
+    );
     await call(`/v1/users/${uid}`, { method: "DELETE", headers: S2S });
     await runInDurableObject(stub, (o: UserProfile) => void (o.now = () => t0 + 2_000));
     expect(await runDurableObjectAlarm(stub)).toBe(true);

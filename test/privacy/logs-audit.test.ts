@@ -2,9 +2,9 @@
 import { createExecutionContext, createScheduledController, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import worker from "../../worker/index";
-import { signUid } from "../../worker/identity/signed-ids";
 import { redact } from "../../domain/log";
+import { signUid } from "../../worker/identity/signed-ids";
+import worker from "../../worker/index";
 import { BASE, view } from "../support/helpers";
 import { publishVersion } from "../support/origin";
 
@@ -47,7 +47,10 @@ describe("log lines", () => {
     const body = JSON.stringify({ events: [view("l1", {})] });
     const failingObject = { getByName: () => ({ track: () => Promise.reject(leaky()) }) } as unknown as Env["USER_PROFILE"];
     const failingQueue = { send: () => Promise.reject(leaky()) } as unknown as Queue;
-    expect((await fetchWith({ USER_PROFILE: failingObject, EVENT_RETRY_QUEUE: failingQueue }, "/v1/events", { method: "POST", headers, body })).status).toBe(202);
+    expect(
+      (await fetchWith({ USER_PROFILE: failingObject, EVENT_RETRY_QUEUE: failingQueue }, "/v1/events", { method: "POST", headers, body }))
+        .status,
+    ).toBe(202);
     const failingLimiter = { limit: () => Promise.reject(leaky()) } as unknown as RateLimit;
     expect((await fetchWith({ EVENTS_PER_IP: failingLimiter }, "/v1/events", { method: "POST", headers, body })).status).toBe(202);
     const failingKv = { get: () => Promise.reject(leaky()) } as unknown as KVNamespace;
@@ -59,7 +62,11 @@ describe("log lines", () => {
     const res = await fetchWith({ PROFILES: failingKv }, "/v1/admin/segments", { headers: { Authorization: `Bearer ${env.ADMIN_TOKEN}` } });
     expect(res.status).toBe(500);
     expect(await res.json()).toEqual({ error: "internal error" });
-    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual(["events lost: object and retry queue both failed", "rate limiter failed", "unhandled error"]);
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string }).msg)).toEqual([
+      "events lost: object and retry queue both failed",
+      "rate limiter failed",
+      "unhandled error",
+    ]);
     expectClean();
   });
 
@@ -77,14 +84,23 @@ describe("log lines", () => {
     const ctx = createExecutionContext();
     await worker.scheduled(createScheduledController({ cron: "*/5 * * * *", scheduledTime: Date.now() }), env, ctx);
     await waitOnExecutionContext(ctx);
-    await vi.waitFor(() => expect(lines.some((l) => /sync (step failed|part rejected)/.test(l))).toBe(true), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(() => expect(lines.some((l) => /sync (step failed|part rejected)/.test(l))).toBe(true), {
+      timeout: 10_000,
+      interval: 50,
+    });
     expect(lines.some((l) => l.includes("sync started"))).toBe(true);
     expectClean();
   });
 
   it("are all written through the redacting logger", () => {
-    const sources = import.meta.glob(["../../worker/**/*.ts", "../../durable/**/*.ts", "../../sync/**/*.ts"], { query: "?raw", import: "default", eager: true });
-    const offenders = Object.entries(sources).filter(([path, text]) => !path.endsWith("/worker/log.ts") && /\bconsole\./.test(text as string));
+    const sources = import.meta.glob(["../../worker/**/*.ts", "../../durable/**/*.ts", "../../sync/**/*.ts"], {
+      query: "?raw",
+      import: "default",
+      eager: true,
+    });
+    const offenders = Object.entries(sources).filter(
+      ([path, text]) => !path.endsWith("/worker/log.ts") && /\bconsole\./.test(text as string),
+    );
     expect(Object.keys(sources).length).toBeGreaterThan(20);
     expect(offenders.map(([p]) => p)).toEqual([]);
   });

@@ -1,7 +1,8 @@
 /** Real consent strings for tests, made by the IAB's own libraries: TC strings by @iabtcf/core, GPP strings by @iabgpp/cmpapi. */
+
+import { env } from "cloudflare:workers";
 import { GppModel } from "@iabgpp/cmpapi";
 import { GVL, PurposeRestriction, type RestrictionType, TCModel, TCString } from "@iabtcf/core";
-import { env } from "cloudflare:workers";
 import { globalVendorList } from "./global-vendor-list";
 
 export const VENDOR = Number(env.CONSENT_VENDOR_ID);

@@ -25,10 +25,15 @@ const isJson = (s: string) => {
 };
 
 /** Characters a header value may hold. */
-const printable = (max = 40) => fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
+const printable = (max = 40) =>
+  fc.string({ unit: fc.integer({ min: 0x20, max: 0x7e }).map((c) => String.fromCharCode(c)), maxLength: max });
 /** A string with at least one character outside `[A-Za-z0-9._:-]`, so never a valid uid, event id or segment id. */
 const withBadChar = fc
-  .tuple(fc.string({ maxLength: 8 }), fc.constantFrom("!", "*", " ", "é", "<", "'", "/", "\"", "%", "😀", "\u0000"), fc.string({ maxLength: 8 }))
+  .tuple(
+    fc.string({ maxLength: 8 }),
+    fc.constantFrom("!", "*", " ", "é", "<", "'", "/", '"', "%", "😀", "\u0000"),
+    fc.string({ maxLength: 8 }),
+  )
   .map(([a, b, c]) => a + b + c);
 const notJson = fc.string({ maxLength: 60 }).filter((s) => !isJson(s));
 
@@ -52,7 +57,13 @@ function generic(base: Base): fc.Arbitrary<FuzzCase> {
     })),
   ];
   if (base.body !== undefined) {
-    cases.push(fc.constant({ ...base, headers: { ...base.headers, "Content-Length": "300000" }, expect: bad(413, "body is larger than 262144 bytes") }));
+    cases.push(
+      fc.constant({
+        ...base,
+        headers: { ...base.headers, "Content-Length": "300000" },
+        expect: bad(413, "body is larger than 262144 bytes"),
+      }),
+    );
   }
   return fc.oneof(...cases);
 }
@@ -63,22 +74,40 @@ function auth(base: Base): fc.Arbitrary<FuzzCase> {
   return fc.oneof(
     fc.constant({ ...base, headers: rest, expect: bad(401, "missing Authorization: Bearer <key>") }),
     printable().map((junk) => ({ ...base, headers: { ...rest, Authorization: junk }, expect: bad(401, "missing Authorization") })),
-    fc.stringMatching(/^[\x21-\x7e]{1,60}$/)
+    fc
+      .stringMatching(/^[\x21-\x7e]{1,60}$/)
       .filter((k) => k !== env.ADMIN_TOKEN && !env.API_KEYS.split(",").includes(k))
-      .map((k) => ({ ...base, headers: { ...rest, Authorization: `Bearer ${k}` }, expect: bad(403, "the bearer key is not valid for this endpoint") })),
+      .map((k) => ({
+        ...base,
+        headers: { ...rest, Authorization: `Bearer ${k}` },
+        expect: bad(403, "the bearer key is not valid for this endpoint"),
+      })),
   );
 }
 
 const badFormat = fc.string({ maxLength: 12 }).filter((f) => !["json", "ortb2", "gpt", "js"].includes(f));
-const badCallback = fc.oneof(fc.constant(""), fc.tuple(fc.string({ maxLength: 10 }), fc.constantFrom("(", ")", " ", "..", "-", ";", "<", "="), fc.string({ maxLength: 10 })).map((p) => p.join("")));
+const badCallback = fc.oneof(
+  fc.constant(""),
+  fc
+    .tuple(fc.string({ maxLength: 10 }), fc.constantFrom("(", ")", " ", "..", "-", ";", "<", "="), fc.string({ maxLength: 10 }))
+    .map((p) => p.join("")),
+);
 
 /** Query corruptions shared by the browser's and the server's segment lookups. */
 function formats(base: Base): fc.Arbitrary<FuzzCase> {
   const sep = base.path.includes("?") ? "&" : "?";
   return fc.oneof(
-    badFormat.map((f) => ({ ...base, path: `${base.path}${sep}format=${encodeURIComponent(f)}`, expect: bad(400, "format must be one of json, ortb2, gpt, js") })),
-    badCallback.map((cb) => ({ ...base, path: `${base.path}${sep}format=js&callback=${encodeURIComponent(cb)}`, expect: bad(400, "callback must be a plain dotted identifier") })),
+    badFormat.map((f) => ({
+      ...base,
+      path: `${base.path}${sep}format=${encodeURIComponent(f)}`,
+      expect: bad(400, "format must be one of json, ortb2, gpt, js"),
+    })),
+    badCallback.map((cb) => ({
+      ...base,
+      path: `${base.path}${sep}format=js&callback=${encodeURIComponent(cb)}`,
+      expect: bad(400, "callback must be a plain dotted identifier"),
+    })),
   );
 }
 
-export { ADMIN, S2S, auth, bad, formats, generic, isJson, notJson, printable, withBadChar };
+export { ADMIN, auth, bad, formats, generic, isJson, notJson, printable, S2S, withBadChar };

@@ -1,8 +1,8 @@
 /** Drives the Worker's own handlers the way the runtime does, waiting for its background work. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import worker from "../../worker/index";
 import demoSegments from "../../demo/segments.json";
+import worker from "../../worker/index";
 
 export const BASE = "https://edge.test";
 export const ADMIN = { Authorization: `Bearer ${env.ADMIN_TOKEN}` };

@@ -9,8 +9,8 @@ import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { beforeAll, describe, expect, it } from "vitest";
-import type { UserProfile } from "../../durable/user-profile";
 import { decodeProfile } from "../../domain/profile-record";
+import type { UserProfile } from "../../durable/user-profile";
 import { putSegments } from "../support/helpers";
 
 const MIN = 60_000;
@@ -47,7 +47,12 @@ const versionArb = fc.record({
 const scenarioArb = fc.record({
   versions: fc.array(versionArb, { minLength: 1, maxLength: 4 }),
   events: fc.array(
-    fc.record({ at: fc.integer({ min: 0, max: 230 }), type: fc.constantFrom("view", "view", "buy"), c: fc.constantFrom("auto", "news"), redeliver: fc.option(fc.integer({ min: 1, max: 30 })) }),
+    fc.record({
+      at: fc.integer({ min: 0, max: 230 }),
+      type: fc.constantFrom("view", "view", "buy"),
+      c: fc.constantFrom("auto", "news"),
+      redeliver: fc.option(fc.integer({ min: 1, max: 30 })),
+    }),
     { maxLength: 10 },
   ),
   erase: fc.oneof({ arbitrary: fc.constant(null), weight: 4 }, { arbitrary: fc.integer({ min: 0, max: 230 }), weight: 1 }),

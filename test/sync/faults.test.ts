@@ -1,12 +1,12 @@
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { parseManifest } from "../../domain/manifest";
+import type { ApplyMessage } from "../../domain/sync-messages";
 import type { SyncCoordinator } from "../../durable/sync-coordinator";
 import type { UserProfile } from "../../durable/user-profile";
-import type { ApplyMessage } from "../../domain/sync-messages";
-import { parseManifest } from "../../domain/manifest";
-import worker from "../../worker/index";
 import type { QueueName } from "../../sync/queues";
+import worker from "../../worker/index";
 import { ndjson, publishVersion, sha256Hex } from "../support/origin";
 import { cron, expectSegments, postSync, syncStatus, users, waitForApplied } from "../support/sync-helpers";
 
@@ -41,7 +41,13 @@ describe("sync faults", { timeout: 30_000 }, () => {
     const s = await waitForApplied(1);
     expect(s.lastRun).toMatchObject({ usersApplied: 5, parts: 3 });
     expect(s.rejectedParts).toEqual([
-      { version: 1, key: keys[1], reason: expect.stringMatching(/^sha256 of batches\/v1\/part-1\.ndjson\.gz is [0-9a-f]{64}, the manifest says [0-9a-f]{64}: nothing from it is applied$/) },
+      {
+        version: 1,
+        key: keys[1],
+        reason: expect.stringMatching(
+          /^sha256 of batches\/v1\/part-1\.ndjson\.gz is [0-9a-f]{64}, the manifest says [0-9a-f]{64}: nothing from it is applied$/,
+        ),
+      },
       { version: 1, key: "batches/v1/short.ndjson", reason: "batches/v1/short.ndjson has 3 records, the manifest says 4" },
     ]);
     await expectSegments("good-4", ["100"]);
@@ -60,33 +66,71 @@ describe("sync faults", { timeout: 30_000 }, () => {
     expect(s.lastRun!.failures).toBeGreaterThanOrEqual(2);
     expect(s.lastRun!.usersApplied + s.lastRun!.usersUnchanged).toBe(80);
     for (let i = 0; i < 40; i++) {
-      const [mid, clean] = await Promise.all([env.USER_PROFILE.getByName(`mid-${i}`).current(), env.USER_PROFILE.getByName(`clean-${i}`).current()]);
-      expect({ segments: mid.segments, batchVersion: mid.batchVersion }).toEqual({ segments: clean.segments, batchVersion: clean.batchVersion });
+      const [mid, clean] = await Promise.all([
+        env.USER_PROFILE.getByName(`mid-${i}`).current(),
+        env.USER_PROFILE.getByName(`clean-${i}`).current(),
+      ]);
+      expect({ segments: mid.segments, batchVersion: mid.batchVersion }).toEqual({
+        segments: clean.segments,
+        batchVersion: clean.batchVersion,
+      });
     }
-    await vi.waitFor(async () => {
-      for (const i of [0, 7, 31, 39]) expect(await published(`mid-${i}`)).toBe(await published(`clean-${i}`));
-    }, { timeout: 5_000, interval: 100 });
+    await vi.waitFor(
+      async () => {
+        for (const i of [0, 7, 31, 39]) expect(await published(`mid-${i}`)).toBe(await published(`clean-${i}`));
+      },
+      { timeout: 5_000, interval: 100 },
+    );
   });
 
   it("shows progress and failures during a run, holds it open on a dead letter, and re-drives it on POST", async () => {
     await failBatches("dl-2", 1_000);
     await publishVersion(3, [users("dl", 5, () => ["7"])], { kind: "delta" });
     await cron();
-    await vi.waitFor(async () => expect((await syncStatus()).inProgress?.failures).toBeGreaterThanOrEqual(1), { timeout: 10_000, interval: 50 });
+    await vi.waitFor(async () => expect((await syncStatus()).inProgress?.failures).toBeGreaterThanOrEqual(1), {
+      timeout: 10_000,
+      interval: 50,
+    });
     const during = await syncStatus();
-    expect(during).toMatchObject({ appliedVersion: 2, inProgress: { version: 3, kind: "delta", parts: 1, partsVerified: 1, slices: 1, slicesDone: 0 } });
+    expect(during).toMatchObject({
+      appliedVersion: 2,
+      inProgress: { version: 3, kind: "delta", parts: 1, partsVerified: 1, slices: 1, slicesDone: 0 },
+    });
     expect(during.inProgress!.lastError).toContain("injected");
 
     // The slice exhausts its retries: the dead-letter queue's consumer records it.
-    const dead: ApplyMessage = { type: "apply", version: 3, part: 0, slice: 0, src: "batches/v3/part-0.ndjson", etag: "", offset: 0, length: 0, records: 5, at: 0, ttlMs: 0 };
-    const batch = createMessageBatch("udn-sync-dlq" satisfies QueueName, [{ id: "dead-1", timestamp: new Date(), attempts: 6, body: dead }]);
+    const dead: ApplyMessage = {
+      type: "apply",
+      version: 3,
+      part: 0,
+      slice: 0,
+      src: "batches/v3/part-0.ndjson",
+      etag: "",
+      offset: 0,
+      length: 0,
+      records: 5,
+      at: 0,
+      ttlMs: 0,
+    };
+    const batch = createMessageBatch("udn-sync-dlq" satisfies QueueName, [
+      { id: "dead-1", timestamp: new Date(), attempts: 6, body: dead },
+    ]);
     const ctx = createExecutionContext();
     await worker.queue(batch, env, ctx);
     expect((await getQueueResult(batch, ctx)).explicitAcks).toEqual(["dead-1"]);
     const held = await syncStatus();
     expect(held.appliedVersion).toBe(2);
     expect(held.deadLetters).toEqual([
-      { version: 3, step: "apply", key: "batches/v3/part-0.ndjson", part: 0, slice: 0, records: 5, at: expect.any(Number), error: expect.stringContaining("injected") },
+      {
+        version: 3,
+        step: "apply",
+        key: "batches/v3/part-0.ndjson",
+        part: 0,
+        slice: 0,
+        records: 5,
+        at: expect.any(Number),
+        error: expect.stringContaining("injected"),
+      },
     ]);
 
     await runInDurableObject(env.USER_PROFILE.getByName("dl-2"), (o: UserProfile) => void (o.beforeBatch = () => {}));

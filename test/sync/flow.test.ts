@@ -15,12 +15,23 @@ describe("batch sync from the origin", () => {
     await publishVersion(1, [all.slice(0, 20), all.slice(20)], { taxonomy: 4, gzip: true });
     await cron();
     const status = await waitForApplied(1);
-    expect(status.lastRun).toMatchObject({ version: 1, kind: "full", parts: 2, slices: 2, usersApplied: 30, usersUnchanged: 0, recordsRejected: 0, rejectedParts: [] });
+    expect(status.lastRun).toMatchObject({
+      version: 1,
+      kind: "full",
+      parts: 2,
+      slices: 2,
+      usersApplied: 30,
+      usersUnchanged: 0,
+      recordsRejected: 0,
+      rejectedParts: [],
+    });
     expect(status.inProgress).toBeNull();
     await expectSegments("snap-0", ["607", "1000"]);
     await expectSegments("snap-29", ["607", "1002"]);
     const ortb = await call(`/v1/users/snap-1/segments?format=ortb2`, { headers: S2S });
-    expect(await ortb.json()).toEqual({ user: { data: [{ name: env.PROVIDER_NAME, ext: { segtax: 4 }, segment: [{ id: "607" }, { id: "1001" }] }] } });
+    expect(await ortb.json()).toEqual({
+      user: { data: [{ name: env.PROVIDER_NAME, ext: { segtax: 4 }, segment: [{ id: "607" }, { id: "1001" }] }] },
+    });
     // The staged copies of the gzip parts are gone once the version is applied.
     await expectSoon(async () => (await env.ORIGIN.list({ prefix: "edge-staging/" })).objects.length, 0);
   });
@@ -35,7 +46,17 @@ describe("batch sync from the origin", () => {
   });
 
   it("applies a plain delta: upserts and deletes, others untouched", async () => {
-    await publishVersion(2, [[{ uid: "snap-0", segments: ["608"] }, { uid: "snap-1", delete: true }, { uid: "new-user", segments: ["610"] }]], { kind: "delta", taxonomy: 4 });
+    await publishVersion(
+      2,
+      [
+        [
+          { uid: "snap-0", segments: ["608"] },
+          { uid: "snap-1", delete: true },
+          { uid: "new-user", segments: ["610"] },
+        ],
+      ],
+      { kind: "delta", taxonomy: 4 },
+    );
     const started = await postSync();
     expect(started).toEqual({ status: 202, body: { version: 2, outcome: "start", parts: 1 } });
     await waitForApplied(2);
@@ -45,7 +66,12 @@ describe("batch sync from the origin", () => {
     await expectSegments("snap-2", ["607", "1002"]);
 
     // An older version published after a newer one starts nothing and changes no one.
-    await publishVersion(1, [[{ uid: "snap-0", segments: ["older"] }, { uid: "snap-1", segments: ["older"] }]]);
+    await publishVersion(1, [
+      [
+        { uid: "snap-0", segments: ["older"] },
+        { uid: "snap-1", segments: ["older"] },
+      ],
+    ]);
     await cron();
     expect((await postSync()).body).toMatchObject({ version: 1, outcome: "stale" });
     expect((await syncStatus()).appliedVersion).toBe(2);
@@ -54,7 +80,11 @@ describe("batch sync from the origin", () => {
   });
 
   it("counts records that are not valid as rejected, applies the rest, and accepts an empty part", async () => {
-    const part = [{ uid: "ok-1", segments: ["1"] }, { uid: "bad uid!", segments: ["2"] }, { uid: "ok-2", segments: ["bad id"] }];
+    const part = [
+      { uid: "ok-1", segments: ["1"] },
+      { uid: "bad uid!", segments: ["2"] },
+      { uid: "ok-2", segments: ["bad id"] },
+    ];
     await publishVersion(3, [part, []], { kind: "delta" });
     await cron();
     const s = await waitForApplied(3);
@@ -64,7 +94,16 @@ describe("batch sync from the origin", () => {
 
   it("applies versions published while another ran in order, when the origin keeps versioned manifests", async () => {
     // v4 and v5 are deltas written one after the other; latest.json only names v5.
-    await publishVersion(4, [[{ uid: "ordered", segments: ["a"] }, { uid: "ordered-2", segments: ["x"] }]], { kind: "delta", versioned: true });
+    await publishVersion(
+      4,
+      [
+        [
+          { uid: "ordered", segments: ["a"] },
+          { uid: "ordered-2", segments: ["x"] },
+        ],
+      ],
+      { kind: "delta", versioned: true },
+    );
     await publishVersion(5, [[{ uid: "ordered", segments: ["b"] }]], { kind: "delta", versioned: true });
     await cron();
     await waitForApplied(5);
@@ -74,7 +113,16 @@ describe("batch sync from the origin", () => {
   });
 
   it("lets segments of a user missing from a newer full snapshot lapse segmentTtl after their own version", async () => {
-    await publishVersion(6, [[{ uid: "stays", segments: ["s1"] }, { uid: "goes", segments: ["g1"] }]], { segmentTtl: "2d" });
+    await publishVersion(
+      6,
+      [
+        [
+          { uid: "stays", segments: ["s1"] },
+          { uid: "goes", segments: ["g1"] },
+        ],
+      ],
+      { segmentTtl: "2d" },
+    );
     await cron();
     await waitForApplied(6);
     await publishVersion(7, [[{ uid: "stays", segments: ["s2"] }]], { segmentTtl: "2d" });

@@ -41,8 +41,16 @@ describe("event log format", () => {
   });
 
   it("orders lines by receive time, keeping each request's own order", () => {
-    const group = (uid: string, received: number, ids: string[]) => ({ uid, received, signals: { gdpr: "1" }, events: ids.map((id) => ({ id, type: "view", ts: 1, props: {} })) });
-    const lines = logLines([{ groups: [group("a", 20, ["a1", "a2"])] }, { groups: [group("b", 10, ["b1", "b2"]), group("c", 20, ["c1"])] }]);
+    const group = (uid: string, received: number, ids: string[]) => ({
+      uid,
+      received,
+      signals: { gdpr: "1" },
+      events: ids.map((id) => ({ id, type: "view", ts: 1, props: {} })),
+    });
+    const lines = logLines([
+      { groups: [group("a", 20, ["a1", "a2"])] },
+      { groups: [group("b", 10, ["b1", "b2"]), group("c", 20, ["c1"])] },
+    ]);
     expect(lines.map((l) => (JSON.parse(l.text) as { id: string }).id)).toEqual(["b1", "b2", "a1", "a2", "c1"]);
     expect(JSON.parse(lines[0]!.text)).toEqual({ uid: "b", id: "b1", type: "view", ts: 1, props: {}, received: 10, gdpr: "1" });
   });

@@ -3,7 +3,11 @@ import { replay, runCommand } from "../../tag/command-queue";
 
 function api() {
   const calls: unknown[][] = [];
-  const a = { track: (...args: unknown[]) => calls.push(["track", ...args]), segments: () => calls.push(["segments"]), push: () => calls.push(["push"]) };
+  const a = {
+    track: (...args: unknown[]) => calls.push(["track", ...args]),
+    segments: () => calls.push(["segments"]),
+    push: () => calls.push(["push"]),
+  };
   return { a, calls };
 }
 

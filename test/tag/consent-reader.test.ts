@@ -22,7 +22,8 @@ function gppCmp() {
     listeners.push(cb);
     cb({ eventName: "listenerRegistered", listenerId: 1, data: true, pingData: { signalStatus: "not ready", cmpStatus: "loading" } }, true);
   });
-  const ping = (pingData: Record<string, unknown>, ok = true) => listeners.forEach((l) => l({ eventName: "signalStatus", listenerId: 1, data: pingData.signalStatus, pingData }, ok));
+  const ping = (pingData: Record<string, unknown>, ok = true) =>
+    listeners.forEach((l) => l({ eventName: "signalStatus", listenerId: 1, data: pingData.signalStatus, pingData }, ok));
   return { api, ping };
 }
 
@@ -82,7 +83,12 @@ describe("reading consent", () => {
     const gpp = gppCmp();
     const consent = readConsent({ __gpp: gpp.api });
     expect(consent.current()).toBeNull();
-    gpp.ping({ signalStatus: "ready", cmpStatus: "loaded", gppString: "DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA", applicableSections: [2, 6] });
+    gpp.ping({
+      signalStatus: "ready",
+      cmpStatus: "loaded",
+      gppString: "DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA",
+      applicableSections: [2, 6],
+    });
     expect(consent.current()).toEqual({ gpp: "DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA", gpp_sid: "2,6" });
     gpp.ping({ signalStatus: "not ready", cmpStatus: "loaded" });
     expect(consent.current()).toEqual({ gpp: "DBABM~CPXxRfAPXxRfAAfKABENB-CgAAAAAAAAAAYgAAAAAAAA", gpp_sid: "2,6" });

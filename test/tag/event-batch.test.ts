@@ -21,7 +21,16 @@ describe("encodeEvent", () => {
   });
 
   it("leaves out props the edge would reject and cuts long strings", () => {
-    const props: Record<string, unknown> = { "bad key": "x", _x: "x", obj: {}, arr: [1], nan: NaN, inf: Infinity, nil: null, long: "é".repeat(300) };
+    const props: Record<string, unknown> = {
+      "bad key": "x",
+      _x: "x",
+      obj: {},
+      arr: [1],
+      nan: NaN,
+      inf: Infinity,
+      nil: null,
+      long: "é".repeat(300),
+    };
     for (let i = 0; i < 25; i++) props[`k${i}`] = i;
     const out = JSON.parse(encodeEvent("a1", "view", props, 5)!).props as Record<string, unknown>;
     expect(out.long).toBe("é".repeat(256));

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { gptTargeting, pushTargeting, type GptWindow } from "../../tag/gpt-targeting";
+import { type GptWindow, gptTargeting, pushTargeting } from "../../tag/gpt-targeting";
 
 describe("GPT key-values", () => {
   it("keeps keys and values within GPT's limits", () => {
@@ -14,7 +14,29 @@ describe("GPT key-values", () => {
   });
 
   it("drops values longer than 40 characters or with a forbidden character or space", () => {
-    const bad = ["x".repeat(41), "a b", 'a"b', "a'b", "a=b", "a!b", "a+b", "a#b", "a*b", "a~b", "a;b", "a^b", "a(b", "a)b", "a<b", "a>b", "a[b", "a]b", "", null, {}];
+    const bad = [
+      "x".repeat(41),
+      "a b",
+      'a"b',
+      "a'b",
+      "a=b",
+      "a!b",
+      "a+b",
+      "a#b",
+      "a*b",
+      "a~b",
+      "a;b",
+      "a^b",
+      "a(b",
+      "a)b",
+      "a<b",
+      "a>b",
+      "a[b",
+      "a]b",
+      "",
+      null,
+      {},
+    ];
     expect(gptTargeting({ udn: [...bad, "x".repeat(40), "ok-1_2.3"] })).toEqual({ udn: ["x".repeat(40), "ok-1_2.3"] });
   });
 

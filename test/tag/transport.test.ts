@@ -20,7 +20,10 @@ describe("the transport", () => {
       throw new TypeError("beacons disabled");
     };
     expect(createTransport({ sendBeacon: thrower }, doFetch)("https://edge/v1/events", "{}")).toBe("keepalive");
-    expect(doFetch.mock.calls[0]).toEqual(["https://edge/v1/events", { method: "POST", body: "{}", credentials: "include", keepalive: true }]);
+    expect(doFetch.mock.calls[0]).toEqual([
+      "https://edge/v1/events",
+      { method: "POST", body: "{}", credentials: "include", keepalive: true },
+    ]);
   });
 
   it("keeps keepalive requests in flight within the 64 KiB budget and frees it when they finish", async () => {
@@ -28,7 +31,12 @@ describe("the transport", () => {
     const doFetch = vi.fn(() => new Promise<void>((r) => finish.push(r)));
     const send = createTransport({ sendBeacon: () => false }, doFetch);
     const part = 16 * 1024;
-    expect([send("u", body(part)), send("u", body(part)), send("u", body(part)), send("u", body(part))]).toEqual(["keepalive", "keepalive", "keepalive", "keepalive"]);
+    expect([send("u", body(part)), send("u", body(part)), send("u", body(part)), send("u", body(part))]).toEqual([
+      "keepalive",
+      "keepalive",
+      "keepalive",
+      "keepalive",
+    ]);
     expect(4 * part).toBe(KEEPALIVE_BUDGET);
     // Over budget: a plain fetch, which a browser would otherwise reject outright.
     expect(send("u", body(1))).toBe("fetch");

@@ -1,7 +1,7 @@
 /** `GET /v1/tag.js`: the ad tag, one static script for every publisher, cacheable by browsers and Cloudflare's cache alike. */
 import { Hono } from "hono";
-import type { AppEnv } from "../http/hono-env";
 import { TAG_ETAG, TAG_JS } from "../../tag/tag-bundle";
+import type { AppEnv } from "../http/hono-env";
 
 export const TAG_PATH = "/v1/tag.js";
 /**

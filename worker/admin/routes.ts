@@ -1,19 +1,22 @@
 /** Operator endpoints behind ADMIN_TOKEN: segment definitions and sync control. */
 import { Hono } from "hono";
-import { compileRules } from "../../domain/rules/compile";
-import { bearerAuth } from "../http/bearer-auth";
-import { isolateStats } from "./isolate-stats";
-import type { AppEnv } from "../http/hono-env";
 import { UdnError } from "../../domain/input-error";
-import { readText } from "../http/request-limits";
+import { compileRules } from "../../domain/rules/compile";
 import { loadSegmentDocument, saveSegmentDocument } from "../../platform/segment-store";
 import { coordinator } from "../../platform/stubs";
+import { bearerAuth } from "../http/bearer-auth";
+import type { AppEnv } from "../http/hono-env";
+import { readText } from "../http/request-limits";
+import { isolateStats } from "./isolate-stats";
 
 const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export const adminRoutes = new Hono<AppEnv>();
 
-adminRoutes.use("/v1/admin/*", bearerAuth((env) => [env.ADMIN_TOKEN]));
+adminRoutes.use(
+  "/v1/admin/*",
+  bearerAuth((env) => [env.ADMIN_TOKEN]),
+);
 
 adminRoutes.get("/v1/admin/segments", async (c) => {
   const doc = await loadSegmentDocument(c.env.PROFILES);

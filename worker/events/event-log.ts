@@ -4,9 +4,9 @@
  */
 import type { Context } from "hono";
 import type { UdnEvent } from "../../domain/event-input";
-import type { AppEnv } from "../http/hono-env";
-import { logSignals, type EventLogGroup, type EventLogMessage } from "../../domain/event-log-format";
+import { type EventLogGroup, type EventLogMessage, logSignals } from "../../domain/event-log-format";
 import { errorText, logEvent } from "../../domain/log";
+import type { AppEnv } from "../http/hono-env";
 import { eventLog } from "../isolate";
 import { requestSignals } from "../privacy/request-consent";
 
@@ -72,5 +72,7 @@ export function logEvents(c: Context<AppEnv>, uid: string, events: UdnEvent[]): 
 export async function logPrivacyAction(env: Env, uid: string, type: "optout" | "erase", req?: Request): Promise<void> {
   const received = Date.now();
   const signals = req ? logSignals(requestSignals(req.url, req.headers.get("Sec-GPC") ?? undefined)) : {};
-  await send(env, { groups: [{ uid, received, signals, events: [{ id: `${type}-${crypto.randomUUID()}`, type, ts: received, props: {} }] }] });
+  await send(env, {
+    groups: [{ uid, received, signals, events: [{ id: `${type}-${crypto.randomUUID()}`, type, ts: received, props: {} }] }],
+  });
 }

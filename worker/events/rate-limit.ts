@@ -1,5 +1,5 @@
 /** Rate limits on event collection, per browser and per client IP, with the Workers rate-limiting bindings. */
-import { logEvent, errorText } from "../../domain/log";
+import { errorText, logEvent } from "../../domain/log";
 
 export type Limited = "browser" | "ip";
 
@@ -10,7 +10,10 @@ export function ipKey(ip: string): string {
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `ip6:${groups.slice(0, 4).map((g) => g.replace(/^0+(?=.)/, "")).join(":")}`;
+  return `ip6:${groups
+    .slice(0, 4)
+    .map((g) => g.replace(/^0+(?=.)/, ""))
+    .join(":")}`;
 }
 
 async function allowed(limiter: RateLimit, key: string): Promise<boolean> {

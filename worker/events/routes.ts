@@ -1,17 +1,17 @@
 /** Event collection from ad tags: JSON or text/plain beacons, and the 1×1 pixel. */
-import { Hono, type Context } from "hono";
-import { browserId } from "../identity/browser-id";
+import { type Context, Hono } from "hono";
 import { CONSENT_PARAMS } from "../../domain/consent/signals";
-import { cors, originAllowed } from "../http/cors";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../../domain/event-input";
-import { logEvents } from "./event-log";
-import type { AppEnv } from "../http/hono-env";
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
-import { clock, profileCache } from "../isolate";
-import { eventsLimited } from "./rate-limit";
+import { cors, originAllowed } from "../http/cors";
+import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
+import { browserId } from "../identity/browser-id";
+import { clock, profileCache } from "../isolate";
+import { logEvents } from "./event-log";
+import { eventsLimited } from "./rate-limit";
 
 export const PIXEL_PATH = "/v1/px.gif";
 /** Query keys that carry consent or transport, never event props (`ts` is read by parsePixelQuery itself). */
@@ -36,7 +36,9 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
         // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
         () => env.EVENT_RETRY_QUEUE.send({ uid, events } satisfies EventRetryMessage),
       )
-      .catch((e: unknown) => logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) })),
+      .catch((e: unknown) =>
+        logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
+      ),
   );
 }
 
@@ -59,28 +61,33 @@ function foreignOrigin(c: Context<AppEnv>): boolean {
   return origin !== undefined && !originAllowed(origin, c.env);
 }
 
-eventRoutes.post("/v1/events", async (c, next) => {
-  if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: events from this page are not accepted");
-  // Reject what we cannot read before anything else.
-  const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
-  if (type !== "application/json" && type !== "text/plain") {
-    throw new UdnError(415, "Content-Type must be application/json or text/plain");
-  }
-  const length = Number(c.req.header("Content-Length") ?? "0");
-  if (length > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
-  await next();
-}, browserId, async (c) => {
-  const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
-  const uid = c.get("uid");
-  const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
-  if (limited) {
-    c.header("Retry-After", String(RETRY_AFTER_S));
-    throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
-  }
-  if (uid) forward(c, uid, events);
-  c.header("Cache-Control", "no-store");
-  return c.json({ accepted: uid ? events.length : 0 }, 202);
-});
+eventRoutes.post(
+  "/v1/events",
+  async (c, next) => {
+    if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: events from this page are not accepted");
+    // Reject what we cannot read before anything else.
+    const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
+    if (type !== "application/json" && type !== "text/plain") {
+      throw new UdnError(415, "Content-Type must be application/json or text/plain");
+    }
+    const length = Number(c.req.header("Content-Length") ?? "0");
+    if (length > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+    await next();
+  },
+  browserId,
+  async (c) => {
+    const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
+    const uid = c.get("uid");
+    const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
+    if (limited) {
+      c.header("Retry-After", String(RETRY_AFTER_S));
+      throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
+    }
+    if (uid) forward(c, uid, events);
+    c.header("Cache-Control", "no-store");
+    return c.json({ accepted: uid ? events.length : 0 }, 202);
+  },
+);
 
 eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
   const uid = c.get("uid");

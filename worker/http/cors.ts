@@ -1,8 +1,8 @@
 /** Credentialed CORS for the browser endpoints: only listed origins, never `*` or `null`. */
 import { createMiddleware } from "hono/factory";
 import { CONSENT_HEADER } from "../identity/browser-id";
-import type { AppEnv } from "./hono-env";
 import { allowedOrigins } from "../settings";
+import type { AppEnv } from "./hono-env";
 
 /** An exact listed origin; never `null` (sandboxed frames, file: pages), which any page can produce. */
 export function originAllowed(origin: string, env: Env): boolean {

@@ -1,7 +1,7 @@
 /** Size limits on every request: URL, headers and cookies checked up front, bodies read with a cap. */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "./hono-env";
 import { UdnError } from "../../domain/input-error";
+import type { AppEnv } from "./hono-env";
 
 /** Path plus query. A TC string with all its segments plus a GPP string fits with room to spare. */
 export const MAX_URL_BYTES = 8 * 1024;
@@ -19,7 +19,11 @@ export const MAX_ANY_BODY_BYTES = 256 * 1024;
  * @param onHeader sees each header on the way, so a caller needs no second pass over them
  * @returns the error to answer with, or undefined when the request is within every limit
  */
-export function limitError(url: string, headers: Iterable<[string, string]>, onHeader?: (name: string, value: string) => void): UdnError | undefined {
+export function limitError(
+  url: string,
+  headers: Iterable<[string, string]>,
+  onHeader?: (name: string, value: string) => void,
+): UdnError | undefined {
   const pathStart = url.indexOf("/", url.indexOf("//") + 2);
   if (url.length - pathStart > MAX_URL_BYTES) return new UdnError(414, `URL is longer than ${MAX_URL_BYTES} bytes`);
   let total = 0;

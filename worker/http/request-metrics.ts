@@ -1,8 +1,8 @@
 /** Middleware writing one metric per request: route, cache outcome, degraded flag, latency bucket, colo, status. */
 import { createMiddleware } from "hono/factory";
-import type { AppEnv } from "./hono-env";
 import { latencyBucket, writeMetric } from "../../platform/metrics";
 import { counters } from "../isolate";
+import type { AppEnv } from "./hono-env";
 
 export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
   // In Workers the clock moves only across I/O, so this is time spent waiting (KV, objects), not CPU.
@@ -10,7 +10,15 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
   try {
     await next();
   } finally {
-    recordRequestMetric(c.env, c.req.raw, () => c.req.routePath, c.get("cacheOutcome") ?? "none", c.get("degraded") ?? "", Date.now() - started, c.res.status);
+    recordRequestMetric(
+      c.env,
+      c.req.raw,
+      () => c.req.routePath,
+      c.get("cacheOutcome") ?? "none",
+      c.get("degraded") ?? "",
+      Date.now() - started,
+      c.res.status,
+    );
   }
 });
 
@@ -19,7 +27,15 @@ export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
  * path (hot-path.ts) both call it, so every answer is counted once and alike.
  * @param route the matched route pattern, asked for only when a point is written
  */
-export function recordRequestMetric(env: Env, req: Request, route: () => string, outcome: string, degraded: string, ms: number, status: number): void {
+export function recordRequestMetric(
+  env: Env,
+  req: Request,
+  route: () => string,
+  outcome: string,
+  degraded: string,
+  ms: number,
+  status: number,
+): void {
   if (!counters.startedAt) counters.startedAt = Date.now();
   counters.requests++;
   if (outcome !== "none") counters.lookups++;

@@ -1,6 +1,6 @@
 /** A lookup's answer, the same whichever path gives it (the app's routes or the hot path): its format, body and headers. */
 import { getQueryParam } from "hono/utils/url";
-import { parseFormat, renderSegments, type Format } from "../../domain/segment-formats";
+import { type Format, parseFormat, renderSegments } from "../../domain/segment-formats";
 import type { Lookup } from "./profile-lookup";
 
 const JSON_FORMAT: { format: Format; callback?: string } = { format: "json" };

@@ -1,7 +1,8 @@
 /** Profile lookups: the isolate's read-behind cache in front of KV, with a deadline and a degraded fallback. */
+
+import { decodeProfile, EMPTY_PROFILE, type Profile, profileKey } from "../../domain/profile-record";
 import type { Outcome } from "../../domain/read-cache";
 import { clock, profileCache } from "../isolate";
-import { decodeProfile, EMPTY_PROFILE, profileKey, type Profile } from "../../domain/profile-record";
 
 /** KV's own edge cache lifetime for profile reads (its minimum is 30 s). */
 export const KV_CACHE_TTL_S = 30;
@@ -40,7 +41,11 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
  * deadline, and when the request that started it goes away (a client that disconnects) while others wait on it.
  */
 function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
-  const p = profileCache.load(uid, async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })), () => clock.now());
+  const p = profileCache.load(
+    uid,
+    async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })),
+    () => clock.now(),
+  );
   ctx.waitUntil(p.catch(() => {}));
   return p;
 }
@@ -68,7 +73,11 @@ export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | P
 }
 
 /** Many uids: cache first, then one KV multi-key read (≤ 100 keys) for the misses. */
-export async function lookupProfiles(env: Env, ctx: WaitUntil, uids: readonly string[]): Promise<{ profiles: Map<string, Profile>; degraded?: Lookup["degraded"] }> {
+export async function lookupProfiles(
+  env: Env,
+  ctx: WaitUntil,
+  uids: readonly string[],
+): Promise<{ profiles: Map<string, Profile>; degraded?: Lookup["degraded"] }> {
   const profiles = new Map<string, Profile>();
   const missing: string[] = [];
   const now = clock.now();

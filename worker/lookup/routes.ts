@@ -1,17 +1,17 @@
 /** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid, all through the isolate cache. */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
+import { ANY_UID_PATTERN } from "../../domain/ids";
+import { UdnError } from "../../domain/input-error";
+import { EMPTY_PROFILE } from "../../domain/profile-record";
+import type { Format } from "../../domain/segment-formats";
 import { bearerAuth } from "../http/bearer-auth";
-import { browserId } from "../identity/browser-id";
 import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
-import { UdnError } from "../../domain/input-error";
-import { ANY_UID_PATTERN } from "../../domain/ids";
-import { EMPTY_PROFILE } from "../../domain/profile-record";
-import { lookupProfile, lookupProfiles, type Lookup } from "./profile-lookup";
-import type { Format } from "../../domain/segment-formats";
-import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
 import { readText } from "../http/request-limits";
+import { browserId } from "../identity/browser-id";
 import { apiKeys } from "../settings";
+import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { type Lookup, lookupProfile, lookupProfiles } from "./profile-lookup";
 
 const MAX_LOOKUP_UIDS = 100;
 const MAX_LOOKUP_BYTES = 16 * 1024;

@@ -1,13 +1,13 @@
 /** Opt-out from the browser and erasure by uid: the user's data goes from every tier. */
-import { Hono, type Context } from "hono";
+import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { bearerAuth } from "../http/bearer-auth";
 import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE, readIdCookies } from "../../domain/id-cookie";
+import { ANY_UID_PATTERN } from "../../domain/ids";
+import { UdnError } from "../../domain/input-error";
+import { logPrivacyAction } from "../events/event-log";
+import { bearerAuth } from "../http/bearer-auth";
 import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
-import { logPrivacyAction } from "../events/event-log";
-import { UdnError } from "../../domain/input-error";
-import { ANY_UID_PATTERN } from "../../domain/ids";
 import { verifyUid } from "../identity/signed-ids";
 import { profileCache } from "../isolate";
 import { apiKeys, cookiePartitioned, uidSecrets } from "../settings";
@@ -37,10 +37,14 @@ privacyRoutes.use("/v1/optout", cors);
 privacyRoutes.get("/v1/optout", optout);
 privacyRoutes.post("/v1/optout", optout);
 
-privacyRoutes.delete("/v1/users/:uid", bearerAuth((env) => apiKeys(env.API_KEYS)), async (c) => {
-  const uid = c.req.param("uid");
-  if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
-  await eraseUser(c.env, uid);
-  await logPrivacyAction(c.env, uid, "erase");
-  return c.json({ erased: true });
-});
+privacyRoutes.delete(
+  "/v1/users/:uid",
+  bearerAuth((env) => apiKeys(env.API_KEYS)),
+  async (c) => {
+    const uid = c.req.param("uid");
+    if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
+    await eraseUser(c.env, uid);
+    await logPrivacyAction(c.env, uid, "erase");
+    return c.json({ erased: true });
+  },
+);
