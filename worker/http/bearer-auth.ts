@@ -30,22 +30,22 @@ function bearerToken(header: string | undefined): string | undefined {
 }
 
 /**
- * Whether an `Authorization` header carries one of `keys`: "missing" when it is not a bearer token at all; known
- * at once (no promise) for a token this isolate has accepted before.
+ * The bearer token of an `Authorization` header (undefined when it is not one), and whether this isolate has
+ * accepted it before: then no hashing is needed, and the hot path may answer.
  * @param keys the same array while the keys stay the same (apiKeys() memoises it)
  */
-export function bearerAccepted(header: string | undefined, keys: readonly string[]): "missing" | true | Promise<boolean> {
+export function knownBearer(header: string | undefined, keys: readonly string[]): { token: string | undefined; accepted: boolean } {
   const token = bearerToken(header);
-  if (!token) return "missing";
-  return acceptedTokens.byKeys.get(keys)?.has(token) || tokenMatches(token, keys);
+  return { token, accepted: token !== undefined && (acceptedTokens.byKeys.get(keys)?.has(token) ?? false) };
 }
 
 /** 401 without a bearer token, 403 with one that is not among `keys(env)`. */
 export function bearerAuth(keys: (env: Env) => readonly string[]) {
   return createMiddleware<AppEnv>(async (c, next) => {
-    const accepted = bearerAccepted(c.req.header("Authorization"), keys(c.env));
-    if (accepted === "missing") throw new UdnError(401, "missing Authorization: Bearer <key>");
-    if (!(await accepted)) throw new UdnError(403, "the bearer key is not valid for this endpoint");
+    const expected = keys(c.env);
+    const { token, accepted } = knownBearer(c.req.header("Authorization"), expected);
+    if (!token) throw new UdnError(401, "missing Authorization: Bearer <key>");
+    if (!accepted && !(await tokenMatches(token, expected))) throw new UdnError(403, "the bearer key is not valid for this endpoint");
     await next();
   });
 }

@@ -1,8 +1,9 @@
 /** Who a browser request is for: the one decision of consent, opt-out and the `udn_id` cookie, for the app and the hot path alike. */
 import type { ConsentSignals } from "../../domain/consent/signals";
 import { readIdCookies } from "../../domain/id-cookie";
-import { requestConsent } from "../privacy/request-consent";
-import { usableUidSecrets } from "../settings";
+import { decideConsentCached } from "../privacy/consent-memo";
+import { requestSignals } from "../privacy/request-consent";
+import { consentPolicy, usableUidSecrets } from "../settings";
 import { verifyCookie } from "./signed-ids";
 
 /** Who the browser is, by kind. */
@@ -23,9 +24,10 @@ export type Browser = Identity & { signals: ConsentSignals };
 
 /** Synchronous: a remembered cookie costs a Map get, a new one an HMAC in plain JS. */
 export function resolveBrowser(env: Env, url: string, cookie: string | undefined, secGpc: string | undefined): Browser {
-  const { signals, verdict } = requestConsent(env, url, secGpc);
+  const signals = requestSignals(url, secGpc);
   const cookies = readIdCookies(cookie);
   if (cookies.optedOut) return { signals, kind: "opted-out" };
+  const verdict = decideConsentCached(signals, consentPolicy(env));
   if (!verdict.allowed) return { signals, kind: "denied", reason: verdict.reason };
   const secrets = usableUidSecrets(env);
   if (secrets.length === 0) return { signals, kind: "no-secret" };

@@ -8,7 +8,7 @@
  * two and fails when the app gains a middleware on these routes that this path does not run.
  */
 import { ANY_UID_PATTERN } from "../../domain/ids";
-import { bearerAccepted } from "../http/bearer-auth";
+import { knownBearer } from "../http/bearer-auth";
 import { corsHeaders, originAllowed } from "../http/cors";
 import { limitError } from "../http/request-limits";
 import { recordRequestMetric } from "../http/request-metrics";
@@ -88,7 +88,7 @@ function serverUid(env: Env, path: string, seen: Seen): string | undefined {
   const uid = path.slice(S2S_PREFIX.length, -S2S_SUFFIX.length);
   // Percent-encoded or malformed ids are the app's to decode or refuse.
   if (!ANY_UID_PATTERN.test(uid)) return undefined;
-  return bearerAccepted(seen.authorization, apiKeys(env.API_KEYS)) === true ? uid : undefined;
+  return knownBearer(seen.authorization, apiKeys(env.API_KEYS)).accepted ? uid : undefined;
 }
 
 function answer(to: Target, uid: string): Hot | Promise<Hot> {
