@@ -8,6 +8,7 @@ import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
 import type { AppEnv } from "./http/hono-env";
 import { requestLimits } from "./http/request-limits";
 import { requestMetrics } from "./http/request-metrics";
+import { PATHS } from "./lookup/paths";
 import { segmentRoutes } from "./lookup/routes";
 import { privacyRoutes } from "./privacy/routes";
 
@@ -15,7 +16,7 @@ export const app = new Hono<AppEnv>();
 
 app.use(requestMetrics);
 app.use(requestLimits);
-app.get("/healthz", (c) => c.text("ok"));
+app.get(PATHS.health, (c) => c.text("ok"));
 app.route("/", segmentRoutes);
 app.route("/", eventRoutes);
 app.route("/", privacyRoutes);
@@ -29,7 +30,7 @@ app.notFound((c) =>
 );
 
 app.onError((err, c) => {
-  // The pixel always answers (docs/contract.md) its GIF, even to a request too large to read.
+  // The pixel always answers its GIF, even to a request too large to read (docs/contract.md).
   if (isUdnError(err) && c.req.method === "GET" && c.req.path === PIXEL_PATH) return pixelGif(c);
   if (isUdnError(err)) return c.body(errorBody(err.message), err.status, { "Content-Type": "application/json" });
   // Unexpected: logged without request data (no uid, no IP), answered without internals.

@@ -11,7 +11,8 @@ import { requestMetrics } from "../../worker/http/request-metrics";
 import { browserId } from "../../worker/identity/browser-id";
 import { signUid } from "../../worker/identity/signed-ids";
 import { clock, profileCache } from "../../worker/isolate";
-import { HOT_ROUTES, hotFetch } from "../../worker/lookup/hot-path";
+import { hotFetch } from "../../worker/lookup/hot-path";
+import { PATHS } from "../../worker/lookup/paths";
 import { s2sAuth } from "../../worker/lookup/routes";
 import { tcString } from "../support/consent-strings";
 import { BASE, call, callWith, S2S } from "../support/helpers";
@@ -237,8 +238,8 @@ describe("hot path", () => {
       // The last is the route's own handler, which the hot path replaces by the same lookup and answer functions.
       return handlers.slice(0, -1).map((h) => known.get(h) ?? "a middleware the hot path does not run");
     };
-    expect(chain(HOT_ROUTES.health)).toEqual(["requestMetrics", "requestLimits"]);
-    expect(chain(HOT_ROUTES.browser)).toEqual(["requestMetrics", "requestLimits", "cors", "browserId"]);
+    expect(chain(PATHS.health)).toEqual(["requestMetrics", "requestLimits"]);
+    expect(chain(PATHS.browser)).toEqual(["requestMetrics", "requestLimits", "cors", "browserId"]);
     expect(chain(`/v1/users/${KNOWN}/segments`)).toEqual(["requestMetrics", "requestLimits", "s2sAuth"]);
   });
 });

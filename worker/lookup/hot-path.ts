@@ -16,11 +16,10 @@ import { resolveBrowser } from "../identity/resolve-browser";
 import { answerHeaders } from "../isolate";
 import { apiKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { PATHS } from "./paths";
 import { type Lookup, lookupProfile } from "./profile-lookup";
 
-const S2S_PREFIX = "/v1/users/";
-const S2S_SUFFIX = "/segments";
-export const HOT_ROUTES = { health: "/healthz", browser: "/v1/segments", s2s: "/v1/users/:uid/segments" } as const;
+const [S2S_PREFIX = "", S2S_SUFFIX = ""] = PATHS.s2s.split(":uid");
 
 /** The headers the hot path reads, from its one pass over them. */
 interface Seen {
@@ -40,7 +39,7 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
   const queryStart = url.indexOf("?", pathStart);
   const path = queryStart < 0 ? url.slice(pathStart) : url.slice(pathStart, queryStart);
   const s2s = path.startsWith(S2S_PREFIX) && path.endsWith(S2S_SUFFIX);
-  if (path !== HOT_ROUTES.health && path !== HOT_ROUTES.browser && !s2s) return undefined;
+  if (path !== PATHS.health && path !== PATHS.browser && !s2s) return undefined;
   // One pass over the headers, shared by the limits and the lookup: each call into the runtime costs.
   const seen: Seen = {};
   const see = (name: string, value: string) => {
@@ -51,7 +50,7 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
   };
   if (limitError(url, req.headers, see)) return undefined;
   try {
-    if (path === HOT_ROUTES.health) {
+    if (path === PATHS.health) {
       recordRequestMetric(env, req, () => path, "none", "", 0, 200);
       // As the app's `c.text("ok")`: the runtime's own text/plain content type.
       return new Response("ok");
@@ -114,7 +113,7 @@ function respond(to: Target, l: Lookup): Response {
     if (!set) answerHeaders.set(key, (set = new Headers(build())));
     headers = set;
   }
-  const route = origin === null ? HOT_ROUTES.s2s : HOT_ROUTES.browser;
+  const route = origin === null ? PATHS.s2s : PATHS.browser;
   recordRequestMetric(env, to.req, () => route, l.outcome, l.degraded ?? "", Date.now() - to.started, 200);
   return new Response(body, { headers });
 }

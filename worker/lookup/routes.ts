@@ -11,6 +11,7 @@ import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { apiKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { PATHS } from "./paths";
 import { type Lookup, lookupProfile, lookupProfiles } from "./profile-lookup";
 
 const MAX_LOOKUP_UIDS = 100;
@@ -39,19 +40,19 @@ function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Pro
 
 export const segmentRoutes = new Hono<AppEnv>();
 
-segmentRoutes.use("/v1/segments", cors);
-segmentRoutes.get("/v1/segments", browserId, (c) => lookupAndAnswer(c, c.get("uid")));
+segmentRoutes.use(PATHS.browser, cors);
+segmentRoutes.get(PATHS.browser, browserId, (c) => lookupAndAnswer(c, c.get("uid")));
 
 /** Bidders' key check on the server-to-server routes. */
 export const s2sAuth = bearerAuth((env) => apiKeys(env.API_KEYS));
 
-segmentRoutes.get("/v1/users/:uid/segments", s2sAuth, (c) => {
+segmentRoutes.get(PATHS.s2s, s2sAuth, (c) => {
   const uid = c.req.param("uid");
   if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
   return lookupAndAnswer(c, uid);
 });
 
-segmentRoutes.post("/v1/lookup", s2sAuth, async (c) => {
+segmentRoutes.post(PATHS.batch, s2sAuth, async (c) => {
   const text = await readText(c.req.raw, MAX_LOOKUP_BYTES);
   let body: { uids?: unknown };
   try {
