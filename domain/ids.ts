@@ -1,5 +1,6 @@
 /** Browser ids: minted uids, and cookie values `<uid>.<HMAC-SHA256(uid)>` in base64url, signed and checked with given keys. */
 import { equalBytes, type HmacKey, hmacKey, hmacSha256 } from "./hmac-sha256";
+import { UdnError } from "./input-error";
 
 const encoder = new TextEncoder();
 
@@ -44,6 +45,15 @@ export const UID_PATTERN = /^[A-Za-z0-9_-]{22}$/;
 
 /** S2S callers may name uids minted elsewhere too, so their ids are only bounded and charset-checked. */
 export const ANY_UID_PATTERN = /^[A-Za-z0-9._:-]{1,128}$/;
+
+/**
+ * A uid a caller named (path or body), checked against ANY_UID_PATTERN.
+ * @param where names it in the 400's message, e.g. "uid" or "uids[3]"
+ */
+export function checkedUid(value: unknown, where: string): string {
+  if (typeof value !== "string" || !ANY_UID_PATTERN.test(value)) throw new UdnError(400, `${where} must match ${ANY_UID_PATTERN.source}`);
+  return value;
+}
 
 export function newUid(): string {
   return toBase64Url(crypto.getRandomValues(new Uint8Array(16)));

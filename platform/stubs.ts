@@ -4,3 +4,8 @@
 export function coordinator(env: Env) {
   return env.SYNC_COORDINATOR.getByName("global");
 }
+
+/** The user's own object, which serialises that user's writes. */
+export function userProfile(env: Env, uid: string) {
+  return env.USER_PROFILE.getByName(uid);
+}

@@ -3,6 +3,7 @@
 import { parseBatchRecord } from "../domain/batch-record";
 import type { ApplyMessage } from "../domain/sync-messages";
 import type { BatchUpdate } from "../durable/user-profile";
+import { userProfile } from "../platform/stubs";
 import { ndjsonLines } from "./ndjson-lines";
 
 /** Durable Object calls in flight at once from one consumer invocation. */
@@ -36,7 +37,7 @@ export async function applySlice(env: Env, msg: ApplyMessage): Promise<SliceResu
         ? { version: msg.version, delete: true, ttlMs: msg.ttlMs, at: msg.at }
         : { version: msg.version, segments: rec.segments, ttlMs: msg.ttlMs, at: msg.at };
     if (msg.taxonomy !== undefined) update.taxonomy = msg.taxonomy;
-    const p = env.USER_PROFILE.getByName(rec.uid)
+    const p = userProfile(env, rec.uid)
       .applyBatch(rec.uid, update)
       .then(
         (r) => void (r.applied ? result.applied++ : result.unchanged++),

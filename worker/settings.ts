@@ -18,8 +18,13 @@ const list = (raw: string) =>
 export const allowedOrigins = memo((raw) => new Set(list(raw)));
 export const apiKeys = memo(list);
 
+/** The bidders' keys (API_KEYS), the same array while the var stays the same. */
+export function s2sKeys(env: Env): readonly string[] {
+  return apiKeys(env.API_KEYS);
+}
+
 /** The current uid secret first, then the previous one kept during rotation. */
-export function uidSecrets(env: Env): string[] {
+function uidSecrets(env: Env): string[] {
   return [env.UID_SECRET, env.UID_SECRET_PREVIOUS ?? ""].filter(Boolean);
 }
 

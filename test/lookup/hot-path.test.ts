@@ -5,6 +5,7 @@ import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";
 import { isolateStats } from "../../worker/admin/isolate-stats";
 import { app } from "../../worker/app";
+import { s2sAuth } from "../../worker/http/bearer-auth";
 import { cors } from "../../worker/http/cors";
 import { requestLimits } from "../../worker/http/request-limits";
 import { requestMetrics } from "../../worker/http/request-metrics";
@@ -13,7 +14,6 @@ import { signUid } from "../../worker/identity/signed-ids";
 import { clock, profileCache } from "../../worker/isolate";
 import { hotFetch } from "../../worker/lookup/hot-path";
 import { PATHS } from "../../worker/lookup/paths";
-import { s2sAuth } from "../../worker/lookup/routes";
 import { tcString } from "../support/consent-strings";
 import { BASE, call, callWith, S2S } from "../support/helpers";
 

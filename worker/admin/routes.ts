@@ -4,7 +4,7 @@ import { UdnError } from "../../domain/input-error";
 import { compileRules } from "../../domain/rules/compile";
 import { loadSegmentDocument, saveSegmentDocument } from "../../platform/segment-store";
 import { coordinator } from "../../platform/stubs";
-import { bearerAuth } from "../http/bearer-auth";
+import { adminAuth } from "../http/bearer-auth";
 import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { isolateStats } from "./isolate-stats";
@@ -13,10 +13,7 @@ const MAX_DOCUMENT_BYTES = 256 * 1024;
 
 export const adminRoutes = new Hono<AppEnv>();
 
-adminRoutes.use(
-  "/v1/admin/*",
-  bearerAuth((env) => [env.ADMIN_TOKEN]),
-);
+adminRoutes.use("/v1/admin/*", adminAuth);
 
 adminRoutes.get("/v1/admin/segments", async (c) => {
   const doc = await loadSegmentDocument(c.env.PROFILES);

@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
+import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
@@ -29,7 +30,7 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
   logEvents(c, uid, events);
   const env = c.env;
   c.executionCtx.waitUntil(
-    env.USER_PROFILE.getByName(uid)
+    userProfile(env, uid)
       .track(uid, events)
       .then(
         (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),

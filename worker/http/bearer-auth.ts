@@ -2,6 +2,7 @@
 import { createMiddleware } from "hono/factory";
 import { UdnError } from "../../domain/input-error";
 import { acceptedTokens } from "../isolate";
+import { s2sKeys } from "../settings";
 import type { AppEnv } from "./hono-env";
 
 const encoder = new TextEncoder();
@@ -49,3 +50,9 @@ export function bearerAuth(keys: (env: Env) => readonly string[]) {
     await next();
   });
 }
+
+/** Bidders' endpoints: API_KEYS. */
+export const s2sAuth = bearerAuth(s2sKeys);
+
+/** Operator endpoints: ADMIN_TOKEN alone. */
+export const adminAuth = bearerAuth((env) => [env.ADMIN_TOKEN]);

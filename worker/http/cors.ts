@@ -1,8 +1,10 @@
 /** Credentialed CORS for the browser endpoints: only listed origins, never `*` or `null`. */
 import { createMiddleware } from "hono/factory";
-import { CONSENT_HEADER } from "../identity/browser-id";
 import { allowedOrigins } from "../settings";
 import type { AppEnv } from "./hono-env";
+
+/** Tells a publisher's engineer why a browser was not identified; never carries the signal's value. */
+export const CONSENT_HEADER = "X-Udn-Consent";
 
 /** An exact listed origin; never `null` (sandboxed frames, file: pages), which any page can produce. */
 export function originAllowed(origin: string, env: Env): boolean {

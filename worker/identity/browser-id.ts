@@ -4,13 +4,11 @@ import { createMiddleware } from "hono/factory";
 import { ID_COOKIE, ID_MAX_AGE_S } from "../../domain/id-cookie";
 import { newUid } from "../../domain/ids";
 import { logEvent } from "../../domain/log";
+import { CONSENT_HEADER } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { cookiePartitioned } from "../settings";
 import { resolveBrowser } from "./resolve-browser";
 import { signUid } from "./signed-ids";
-
-/** Tells a publisher's engineer why a browser was not identified; never carries the signal's value. */
-export const CONSENT_HEADER = "X-Udn-Consent";
 
 /**
  * Sets `uid` to the verified id, a freshly minted one, or null when the browser opted out or the

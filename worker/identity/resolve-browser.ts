@@ -29,8 +29,21 @@ export function resolveBrowser(env: Env, url: string, cookie: string | undefined
   if (cookies.optedOut) return { signals, kind: "opted-out" };
   const verdict = decideConsentCached(signals, consentPolicy(env));
   if (!verdict.allowed) return { signals, kind: "denied", reason: verdict.reason };
-  const secrets = usableUidSecrets(env);
+  const { secrets, verified } = checkedCookie(env, cookies.id);
   if (secrets.length === 0) return { signals, kind: "no-secret" };
-  const verified = verifyCookie(cookies.id, secrets);
   return verified ? { signals, kind: "known", uid: verified.uid, stale: verified.stale, secrets } : { signals, kind: "new", secrets };
+}
+
+/**
+ * The uid of a good `udn_id` in a Cookie header, whatever consent says: what opt-out erases. The same checks as
+ * resolveBrowser's (which cookie counts, which secrets, the memo).
+ */
+export function cookieUid(env: Env, cookie: string | undefined): string | undefined {
+  return checkedCookie(env, readIdCookies(cookie).id).verified?.uid;
+}
+
+/** A cookie value checked under the usable secrets; none (no verification) when UID_SECRET is missing or too short. */
+function checkedCookie(env: Env, id: string | undefined) {
+  const secrets = usableUidSecrets(env);
+  return { secrets, verified: secrets.length ? verifyCookie(id, secrets) : undefined };
 }

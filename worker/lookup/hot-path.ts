@@ -14,7 +14,7 @@ import { limitError } from "../http/request-limits";
 import { recordRequestMetric } from "../http/request-metrics";
 import { resolveBrowser } from "../identity/resolve-browser";
 import { answerHeaders } from "../isolate";
-import { apiKeys } from "../settings";
+import { s2sKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
 import { PATHS } from "./paths";
 import { type Lookup, lookupProfile } from "./profile-lookup";
@@ -87,7 +87,7 @@ function serverUid(env: Env, path: string, seen: Seen): string | undefined {
   const uid = path.slice(S2S_PREFIX.length, -S2S_SUFFIX.length);
   // Percent-encoded or malformed ids are the app's to decode or refuse.
   if (!ANY_UID_PATTERN.test(uid)) return undefined;
-  return knownBearer(seen.authorization, apiKeys(env.API_KEYS)).accepted ? uid : undefined;
+  return knownBearer(seen.authorization, s2sKeys(env)).accepted ? uid : undefined;
 }
 
 function answer(to: Target, uid: string): Hot | Promise<Hot> {

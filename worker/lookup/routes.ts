@@ -1,15 +1,14 @@
 /** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid, all through the isolate cache. */
 import { type Context, Hono } from "hono";
-import { ANY_UID_PATTERN } from "../../domain/ids";
+import { checkedUid } from "../../domain/ids";
 import { UdnError } from "../../domain/input-error";
 import { EMPTY_PROFILE } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
-import { bearerAuth } from "../http/bearer-auth";
+import { s2sAuth } from "../http/bearer-auth";
 import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
-import { apiKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
 import { PATHS } from "./paths";
 import { type Lookup, lookupProfile, lookupProfiles } from "./profile-lookup";
@@ -43,13 +42,9 @@ export const segmentRoutes = new Hono<AppEnv>();
 segmentRoutes.use(PATHS.browser, cors);
 segmentRoutes.get(PATHS.browser, browserId, (c) => lookupAndAnswer(c, c.get("uid")));
 
-/** Bidders' key check on the server-to-server routes. */
-export const s2sAuth = bearerAuth((env) => apiKeys(env.API_KEYS));
-
 segmentRoutes.get(PATHS.s2s, s2sAuth, (c) => {
   const uid = c.req.param("uid");
-  if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
-  return lookupAndAnswer(c, uid);
+  return lookupAndAnswer(c, checkedUid(uid, "uid"));
 });
 
 segmentRoutes.post(PATHS.batch, s2sAuth, async (c) => {
@@ -63,8 +58,7 @@ segmentRoutes.post(PATHS.batch, s2sAuth, async (c) => {
   if (typeof body !== "object" || body === null || !Array.isArray(body.uids)) throw new UdnError(400, 'body must be {"uids":[…]}');
   if (body.uids.length > MAX_LOOKUP_UIDS) throw new UdnError(413, `uids has ${body.uids.length} entries; at most ${MAX_LOOKUP_UIDS}`);
   const uids = body.uids.map((u, i) => {
-    if (typeof u !== "string" || !ANY_UID_PATTERN.test(u)) throw new UdnError(400, `uids[${i}] must match ${ANY_UID_PATTERN.source}`);
-    return u;
+    return checkedUid(u, `uids[${i}]`);
   });
   const { profiles, degraded } = await lookupProfiles(c.env, c.executionCtx, [...new Set(uids)]);
   const results: Record<string, string[]> = {};

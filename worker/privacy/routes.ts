@@ -1,25 +1,25 @@
 /** Opt-out from the browser and erasure by uid: the user's data goes from every tier. */
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE, readIdCookies } from "../../domain/id-cookie";
-import { ANY_UID_PATTERN } from "../../domain/ids";
-import { UdnError } from "../../domain/input-error";
+import { ID_COOKIE, ID_MAX_AGE_S, OPTOUT_COOKIE } from "../../domain/id-cookie";
+import { checkedUid } from "../../domain/ids";
+import { userProfile } from "../../platform/stubs";
 import { logPrivacyAction } from "../events/event-log";
-import { bearerAuth } from "../http/bearer-auth";
+import { s2sAuth } from "../http/bearer-auth";
 import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
-import { verifyUid } from "../identity/signed-ids";
+import { cookieUid } from "../identity/resolve-browser";
 import { profileCache } from "../isolate";
-import { apiKeys, cookiePartitioned, uidSecrets } from "../settings";
+import { cookiePartitioned } from "../settings";
 
 /** Erases the user in their object (which also removes the KV record and leaves a tombstone) and in this isolate's cache. */
 export async function eraseUser(env: Env, uid: string): Promise<void> {
-  await env.USER_PROFILE.getByName(uid).erase(uid);
+  await userProfile(env, uid).erase(uid);
   profileCache.delete(uid);
 }
 
 async function optout(c: Context<AppEnv>): Promise<Response> {
-  const uid = verifyUid(readIdCookies(c.req.header("Cookie")).id, uidSecrets(c.env));
+  const uid = cookieUid(c.env, c.req.header("Cookie"));
   if (uid) {
     await eraseUser(c.env, uid);
     await logPrivacyAction(c.env, uid, "optout", c.req.raw);
@@ -37,14 +37,9 @@ privacyRoutes.use("/v1/optout", cors);
 privacyRoutes.get("/v1/optout", optout);
 privacyRoutes.post("/v1/optout", optout);
 
-privacyRoutes.delete(
-  "/v1/users/:uid",
-  bearerAuth((env) => apiKeys(env.API_KEYS)),
-  async (c) => {
-    const uid = c.req.param("uid");
-    if (!ANY_UID_PATTERN.test(uid)) throw new UdnError(400, `uid must match ${ANY_UID_PATTERN.source}`);
-    await eraseUser(c.env, uid);
-    await logPrivacyAction(c.env, uid, "erase");
-    return c.json({ erased: true });
-  },
-);
+privacyRoutes.delete("/v1/users/:uid", s2sAuth, async (c) => {
+  const uid = checkedUid(c.req.param("uid"), "uid");
+  await eraseUser(c.env, uid);
+  await logPrivacyAction(c.env, uid, "erase");
+  return c.json({ erased: true });
+});
