@@ -1,4 +1,4 @@
-/** Tests run inside workerd with the real bindings of wrangler.toml; secrets come from the committed example file. */
+/** Five test projects: the flows inside workerd with the real bindings of wrangler.toml (secrets from the committed example file); tools, models, the tag's logic and the tag in Chromium in Node. */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { readDevVars } from "./scripts/dev-vars.mjs";
@@ -23,7 +23,7 @@ export default defineConfig({
         // Every flow of the deployment, and the pure domain code, inside workerd with real bindings.
         test: { name: "workers", include: [`test/{${WORKERD_FLOWS.join(",")}}/**/*.test.ts`] },
       },
-      // Tools that run in Node (the data team's publisher), driven as child processes.
+      // Tools that run in Node: the data team's publisher (a child process), and checks of the configuration against the code.
       { test: { name: "node", include: ["test/node/**/*.test.mjs"], environment: "node" } },
       // The replication-lag simulation and the cost model: plain TypeScript, no runtime bindings.
       { test: { name: "model", include: ["test/model/**/*.test.ts"], environment: "node" } },

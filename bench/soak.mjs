@@ -27,7 +27,7 @@ const INSPECTOR_PORT = Number(process.env.SOAK_INSPECTOR_PORT ?? 9239);
 const SYNC_EVERY = 4;
 /** Users per batch version: one local workerd runs every object, so a big sync stalls it (production spreads them). */
 const SYNC_USERS = Number(process.env.SOAK_SYNC_USERS ?? 300);
-/** workerd's warning that a request's promise continuation was dropped (see worker/event-log.ts). */
+/** workerd's warning that a request's promise continuation was dropped (see worker/events/event-log.ts). */
 const CROSS_REQUEST = "from a different request context";
 const secrets = readDevVars();
 
@@ -103,7 +103,7 @@ for (let w = 0; (Date.now() - started) / 60_000 < MINUTES; w++) {
     lookups: l,
     events: e,
     heap,
-    // Cookies the edge remembers as verified (worker/browser-id.ts), the other per-browser memory it holds.
+    // Cookies the edge remembers as verified (verifiedCookies in worker/isolate.ts), the other per-browser memory it holds.
     verified_cookies: cache.verified_cookies,
     objects_heap: await objects.heap(),
     workerd_rss_mib: rssMiB(h.workerdPid()),

@@ -23,7 +23,7 @@ const { values: opt } = parseArgs({
 });
 const USERS = Number(opt.users);
 const ADMIN = "bench-admin-token";
-/** Same as sync/apply-slice.ts APPLY_CONCURRENCY and sync/messages.ts RECORDS_PER_SLICE. */
+/** Same as sync/apply-slice.ts APPLY_CONCURRENCY and domain/sync-messages.ts RECORDS_PER_SLICE. */
 const CONCURRENCY = 32;
 const PER_SLICE = 900;
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };

@@ -33,7 +33,7 @@ const { values: opt, positionals } = parseArgs({
   },
 });
 
-// The edge's own limits (sync/batch-record.ts, worker/identity.ts): a record the edge would reject is an error here.
+// The edge's own limits (domain/batch-record.ts, domain/ids.ts): a record the edge would reject is an error here.
 const UID = /^[A-Za-z0-9._:-]{1,128}$/;
 const SEGMENT = /^[A-Za-z0-9._-]{1,64}$/;
 const MAX_SEGMENTS = 500;

@@ -4,9 +4,11 @@ export const MAX_EVENTS = 50;
 export const MAX_BODY_BYTES = 16 * 1024;
 const MAX_PROPS = 20;
 const MAX_PROP_VALUE = 256;
-// The edge's own patterns (worker/event-input.ts): it rejects a whole body for one bad event.
+// The edge's own patterns (domain/event-input.ts): it rejects a whole body for one bad event.
 const TYPE = /^[a-z][a-z0-9_-]{0,31}$/;
 const PROP_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
+/** Types the edge keeps for its own log lines. */
+const RESERVED = ["optout", "erase"];
 const HEAD = '{"events":[';
 const TAIL = "]}";
 
@@ -21,7 +23,7 @@ export function utf8Bytes(s: string): number {
  * the edge would take them (at most 20 keys; strings cut to 256 characters); others are left out.
  */
 export function encodeEvent(id: string, type: string, props: Props | undefined, ts: number): string | null {
-  if (typeof type !== "string" || !TYPE.test(type)) return null;
+  if (typeof type !== "string" || !TYPE.test(type) || RESERVED.includes(type)) return null;
   const kept: Record<string, string | number | boolean> = {};
   let n = 0;
   for (const k in props) {

@@ -112,7 +112,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     track: quiet((type: string, props?: Props) => {
       if (optedOut) return;
       const event = encodeEvent(newId(), type, props, Date.now());
-      if (!event) warn(`event type must match /^[a-z][a-z0-9_-]{0,31}$/; dropped`, type);
+      if (!event) warn(`event type must match /^[a-z][a-z0-9_-]{0,31}$/ and not be optout or erase; dropped`, type);
       else if (!batcher.add(event)) warn("too many events held; dropped", type);
     }),
     flush,

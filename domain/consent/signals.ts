@@ -1,4 +1,4 @@
-/** Reads the consent signals a browser request carries: TCF, GPP and US Privacy query parameters, and Sec-GPC. */
+/** The consent signals' shape (TCF, GPP, US Privacy, Sec-GPC), read from given query parameters and header. */
 
 export interface ConsentSignals {
   /** `gdpr` as sent: "1" applies, "0" does not, absent = unknown. */

@@ -85,7 +85,7 @@ export const BASELINE: CostInputs = {
   eventsPerDay: 5e9, // the design target
   eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
   cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off
-  objectCallPerRequest: true, // shipped (worker/routes/events.ts)
+  objectCallPerRequest: true, // shipped (worker/events/routes.ts)
   patternsPerEvent: 1.5, // assumption; demo rules: 1 to 3
   qualifyingSegmentsPerCall: 2, // assumption
   rememberedIdsPerUser: 100, // assumption: ~10 events a day over the demo rules' 30-day horizon, users not active daily

@@ -1,4 +1,4 @@
-/** Operator endpoints behind ADMIN_TOKEN: segment definitions and sync control. */
+/** Operator endpoints behind ADMIN_TOKEN: segment definitions, sync control and this isolate's stats. */
 import { Hono } from "hono";
 import { UdnError } from "../../domain/input-error";
 import { compileRules } from "../../domain/rules/compile";

@@ -26,6 +26,7 @@ export function verifySignedUid(value: string | undefined, secrets: readonly str
   return verifySignedUidWith(value, checkingKeys(secrets.filter(Boolean)));
 }
 
+/** The uid of a good cookie value, or undefined. */
 export function verifyUid(value: string | undefined, secrets: readonly string[]): string | undefined {
   return verifySignedUid(value, secrets)?.uid;
 }
