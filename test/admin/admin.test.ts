@@ -1,3 +1,4 @@
+/** The operator's endpoints: segment definitions (validation, versions) and sync control, behind ADMIN_TOKEN. */
 import { describe, expect, it } from "vitest";
 import demo from "../../demo/segments.json";
 import { ADMIN, call, putSegments } from "../support/helpers";

@@ -1,3 +1,4 @@
+/** What the service reports about itself: one Analytics Engine point per request, profile counters, /v1/admin/stats. */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** Pure codecs: the KV profile record, signed ids (signing, checking, rotation), durations. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parseDuration } from "../../domain/duration";

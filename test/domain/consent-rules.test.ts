@@ -1,3 +1,4 @@
+/** The consent rules on real TC, US Privacy and GPP strings, granted and refused. */
 import { RestrictionType, TCString } from "@iabtcf/core";
 import { describe, expect, it } from "vitest";
 import { decideConsent } from "../../domain/consent/decide";

@@ -1,3 +1,4 @@
+/** The bounded first-in-first-out memo: oldest out first, one place per key, a shrinking bound. */
 import { describe, expect, it } from "vitest";
 import { FifoMemo } from "../../domain/fifo-memo";
 

@@ -1,3 +1,4 @@
+/** The plain-JS HMAC-SHA-256 that checks cookies, against RFC 4231 and WebCrypto. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { equalBytes, hmacKey, hmacSha256 } from "../../domain/hmac-sha256";

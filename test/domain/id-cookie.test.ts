@@ -1,3 +1,4 @@
+/** Which udn_id and udn_optout a Cookie header carries: the first of each name counts. */
 import { describe, expect, it } from "vitest";
 import { readIdCookies } from "../../domain/id-cookie";
 

@@ -1,3 +1,4 @@
+/** Merging real-time and batch memberships into one profile, and when the next one lapses. */
 import { describe, expect, it } from "vitest";
 import { liveSegments, type MembershipState, nextLapse, sameSegments } from "../../domain/merge";
 

@@ -1,3 +1,4 @@
+/** The read-behind cache alone: LRU against a model, TTLs, negatives, bounds, single flight. */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { ReadCache, type ReadCacheOptions } from "../../domain/read-cache";

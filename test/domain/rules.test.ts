@@ -1,3 +1,4 @@
+/** Segment rules: windows, conditions, boolean and segment-of-segment rules, counter pruning. */
 import { describe, expect, it } from "vitest";
 import type { UdnEvent } from "../../domain/event-input";
 import { compileRules } from "../../domain/rules/compile";

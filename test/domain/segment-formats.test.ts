@@ -1,3 +1,4 @@
+/** The answer formats: json, ortb2 by segtax, gpt within GPT's limits, js with a safe callback. */
 import { describe, expect, it } from "vitest";
 import type { Profile } from "../../domain/profile-record";
 import { gptForm, ortb2Form, parseFormat, renderSegments } from "../../domain/segment-formats";

@@ -1,3 +1,4 @@
+/** The user's object under concurrent, duplicate and out-of-order events, and the retry path when it is unreachable. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** Retention: a user's object deletes its storage and KV record a retention period after its last activity. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** The user's object called directly: dedupe, lapses by alarm, batch versions, publish coalescing. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** Limits on event collection and on every request: per browser, IP and /64, and URL, header, cookie and body sizes. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** The raw event log: every accepted event in the EVENTS bucket exactly once, with its consent signals. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** End to end: a browser's events through its object and rules to KV and back out of a lookup. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, cookieFrom, postEvents, putSegments, view } from "../support/helpers";

@@ -1,3 +1,4 @@
+/** Event collection: POST /v1/events (JSON and beacons), origins, the pixel. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** Per-isolate state: each piece filled by real requests, and every one emptied by resetIsolate(). */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** Malformed requests to every endpoint (fast-check): the exact 4xx with a JSON error, never a 5xx, nothing changed. */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";

@@ -1,3 +1,4 @@
+/** GET /v1/tag.js: content type, caching, ETag and 304, size budget. */
 import { describe, expect, it } from "vitest";
 import { TAG_ETAG, TAG_JS } from "../../tag/tag-bundle";
 import { TAG_CACHE_CONTROL } from "../../worker/ad-tag/route";

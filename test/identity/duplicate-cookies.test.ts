@@ -1,3 +1,4 @@
+/** Two udn_id cookies in one header: lookups and events agree on the user. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** Keys: bearer tokens compared whole, S2S and admin kept apart, API key and UID_SECRET rotation. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

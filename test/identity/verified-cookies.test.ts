@@ -1,3 +1,4 @@
+/** The verified-cookie memo at its bound: the oldest go, the dropped are checked again. */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { signUid, verifyCookie } from "../../worker/identity/signed-ids";

@@ -1,3 +1,4 @@
+/** The hot path against the app: the same answer to the same request, and no middleware of the app's left out. */
 import { createExecutionContext, waitOnExecutionContext } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import fc from "fast-check";

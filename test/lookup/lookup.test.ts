@@ -1,3 +1,4 @@
+/** Lookups: /healthz, the browser's /v1/segments in every format, and the bidders' routes. */
 import { env } from "cloudflare:workers";
 import { beforeEach, describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";

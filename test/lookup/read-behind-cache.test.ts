@@ -1,3 +1,4 @@
+/** Lookups through the isolate cache over KV: hits, negatives, staleness, read-your-writes, and KV faults. */
 import { env } from "cloudflare:workers";
 import { afterEach, describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";

@@ -1,3 +1,4 @@
+/** Consent through the routes: without it no cookie and nothing stored; with it, recorded. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";

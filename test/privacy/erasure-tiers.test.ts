@@ -1,3 +1,4 @@
+/** Opt-out and erasure looked for in every tier, with events, a sync and a pending publish around them. */
 import {
   createExecutionContext,
   createScheduledController,

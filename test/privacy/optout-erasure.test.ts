@@ -1,3 +1,4 @@
+/** Opt-out from the browser and erasure by uid: cookies, answers and storage. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** Batch sync from the origin bucket, end to end: versions, deltas, deletes, manifests in order. */
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";

@@ -1,3 +1,4 @@
+/** Sync under faults: corrupted and short parts, throwing consumers, dead letters and lost messages. */
 import { createExecutionContext, createMessageBatch, getQueueResult, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";

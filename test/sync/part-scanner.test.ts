@@ -1,3 +1,4 @@
+/** Slice boundaries of a part under any chunking, blank and overlong lines. */
 import { describe, expect, it } from "vitest";
 import { PartScanner, type Span } from "../../sync/part-scanner";
 

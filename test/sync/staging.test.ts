@@ -1,3 +1,4 @@
+/** Staging a gzip part as plain objects cut at slice boundaries; the event log's keys and lines. */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { logLines, objectKey, partitionOf } from "../../domain/event-log-format";

@@ -1,3 +1,4 @@
+/** The tag's batcher: window, spacing and the bound on held events. */
 import { describe, expect, it } from "vitest";
 import { createBatcher, GAP_MS, MAX_PENDING, WINDOW_MS } from "../../tag/batcher";
 import { encodeEvent } from "../../tag/event-batch";

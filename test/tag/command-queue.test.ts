@@ -1,3 +1,4 @@
+/** The tag's command queue, replayed from the page's udn array. */
 import { describe, expect, it, vi } from "vitest";
 import { replay, runCommand } from "../../tag/command-queue";
 

@@ -1,3 +1,4 @@
+/** The tag reading consent from TCF, GPP and USP CMPs that load, change and fail. */
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { readConsent } from "../../tag/consent-reader";
 

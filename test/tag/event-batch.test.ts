@@ -1,3 +1,4 @@
+/** The tag's event checks and packing into bodies within the edge's limits. */
 import { describe, expect, it } from "vitest";
 import { encodeEvent, MAX_BODY_BYTES, MAX_EVENTS, packBodies, utf8Bytes } from "../../tag/event-batch";
 

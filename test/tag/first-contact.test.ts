@@ -1,3 +1,4 @@
+/** The tag's first-contact gate: one call first, the rest once its cookie is set. */
 import { describe, expect, it } from "vitest";
 import { firstContact } from "../../tag/first-contact";
 

@@ -1,3 +1,4 @@
+/** GPT key-values from the edge's answer, within GPT's limits. */
 import { describe, expect, it, vi } from "vitest";
 import { type GptWindow, gptTargeting, pushTargeting } from "../../tag/gpt-targeting";
 

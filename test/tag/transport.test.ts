@@ -1,3 +1,4 @@
+/** The tag's transport: sendBeacon, then keepalive fetch within its budget, then plain fetch. */
 import { describe, expect, it, vi } from "vitest";
 import { createTransport, KEEPALIVE_BUDGET } from "../../tag/transport";
 
