@@ -1,4 +1,4 @@
-/** The tag's first-contact gate: one call first, the rest once its cookie is set. */
+/** The tag's first-contact gate: the first call goes alone, the rest once its answer (and cookie) is back or a wait runs out. */
 import { describe, expect, it } from "vitest";
 import { firstContact } from "../../tag/first-contact";
 
