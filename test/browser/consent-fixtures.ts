@@ -1,9 +1,7 @@
-/** Real consent strings (made by the IAB's own libraries) and CMP stand-ins that answer the way TCF v2.2 and GPP 1.1 CMPs do. */
-import { GppModel } from "@iabgpp/cmpapi";
-import { GVL, TCModel, TCString } from "@iabtcf/core";
+/** Consent strings for the browser tests (this deployment's vendor and purposes) and CMP stand-ins that answer the way TCF v2.2 and GPP 1.1 CMPs do. */
 import type { BrowserContext } from "playwright-core";
 import { unstable_getMiniflareWorkerOptions } from "wrangler";
-import { globalVendorList } from "../support/global-vendor-list";
+import { encodeTcString, gppString } from "../support/consent-builders";
 
 const vars = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions.bindings as Record<string, string>;
 const VENDOR = Number(vars.CONSENT_VENDOR_ID);
@@ -11,24 +9,12 @@ const PURPOSES = vars.CONSENT_PURPOSES!.split(",").map(Number);
 
 /** A TCF v2.2 TC string giving our vendor consent for every purpose we need, or (`granted: false`) for none. */
 export function tcString(granted: boolean): string {
-  const model = new TCModel(new GVL(globalVendorList([VENDOR]) as never));
-  model.cmpId = 10;
-  model.cmpVersion = 1;
-  model.isServiceSpecific = true;
-  if (granted) {
-    model.vendorConsents.set(VENDOR);
-    model.purposeConsents.set(PURPOSES);
-  }
-  return TCString.encode(model);
+  return encodeTcString(VENDOR, granted ? { vendors: [VENDOR], purposes: PURPOSES } : { vendors: [], purposes: [] });
 }
 
 /** A GPP string holding only the US Privacy section (id 6): notice given, no opt-out of sale. */
 export function gppUsPrivacyString(): string {
-  const model = new GppModel();
-  model.setFieldValue("uspv1", "Notice", "Y");
-  model.setFieldValue("uspv1", "OptOutSale", "N");
-  model.setFieldValue("uspv1", "LspaCovered", "N");
-  return model.encode();
+  return gppString({ uspv1: { Notice: "Y", OptOutSale: "N", LspaCovered: "N" } });
 }
 
 /** Installs a TCF CMP on every page of `context` before the page's own scripts run; it answers `tcloaded` at once. */
