@@ -8,7 +8,7 @@ import { execFileSync } from "node:child_process";
 // CSV: a header `uid,segments[,delete]`; segments separated by `|`; delete = true|1.
 // The input is streamed: a file of tens of millions of users needs no more memory than one record.
 import { createHash } from "node:crypto";
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
@@ -93,6 +93,8 @@ async function* records() {
 }
 
 const work = mkdtempSync(join(tmpdir(), "udn-origin-"));
+// The parts hold users' ids: they go once written to the bucket, or on any exit.
+process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 const ext = opt.plain ? ".ndjson" : ".ndjson.gz";
 
 /** One part being written: records stream through gzip (or not) into a file while its bytes are hashed. */

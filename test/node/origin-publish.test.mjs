@@ -1,23 +1,41 @@
 // The data team's publishing tool, run as they run it (a child process), writing into a directory laid out like the bucket.
 import { spawnSync } from "node:child_process";
 import { createHash } from "node:crypto";
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 
 const TOOL = join(import.meta.dirname, "../../scripts/origin-publish.mjs");
+
+const dirs = [];
+afterAll(() => {
+  for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** A directory for one test, removed after the file's tests. */
+function tempDir() {
+  const dir = mkdtempSync(join(tmpdir(), "pub-"));
+  dirs.push(dir);
+  return dir;
+}
 
 function publish(dir, input, name, ...args) {
   const file = join(dir, name);
   writeFileSync(file, input);
-  return spawnSync(process.execPath, [TOOL, file, "--out-dir", join(dir, "out"), ...args], { encoding: "utf8" });
+  // Its own temp directory, so a test can see what the tool leaves there.
+  const tmp = join(dir, "tmp");
+  mkdirSync(tmp, { recursive: true });
+  return spawnSync(process.execPath, [TOOL, file, "--out-dir", join(dir, "out"), ...args], {
+    encoding: "utf8",
+    env: { ...process.env, TMPDIR: tmp },
+  });
 }
 
 describe("origin:publish", () => {
   it("writes parts of at most N records, their sha256, a versioned manifest and latest.json", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pub-"));
+    const dir = tempDir();
     const lines = Array.from({ length: 5 }, (_, i) =>
       JSON.stringify(i === 2 ? { uid: `u${i}`, delete: true } : { uid: `u${i}`, segments: ["607", "607", `${i}`] }),
     );
@@ -64,7 +82,7 @@ describe("origin:publish", () => {
   });
 
   it("reads CSV and writes plain parts on request", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pub-"));
+    const dir = tempDir();
     const r = publish(dir, "uid,segments,delete\na,1|2,\nb,,true\n", "in.csv", "--version", "7", "--plain");
     expect(r.status, r.stderr).toBe(0);
     const m = JSON.parse(readFileSync(join(dir, "out/manifests/latest.json"), "utf8"));
@@ -73,10 +91,17 @@ describe("origin:publish", () => {
   });
 
   it("rejects a record the edge would reject, naming its line, and writes nothing", () => {
-    const dir = mkdtempSync(join(tmpdir(), "pub-"));
+    const dir = tempDir();
     const r = publish(dir, '{"uid":"ok","segments":["1"]}\n{"uid":"ok2","segments":["has space"]}\n', "bad.ndjson");
     expect(r.status).toBe(2);
     expect(r.stderr).toContain('bad.ndjson:2: segment "has space" must match');
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("leaves none of its staged parts behind (they hold users' ids), whether it succeeds or refuses", () => {
+    const dir = tempDir();
+    expect(publish(dir, '{"uid":"u1","segments":["607"]}\n', "ok.ndjson", "--plain").status).toBe(0);
+    expect(publish(dir, '{"uid":"u1","segments":["607"]}\n{"uid":"bad uid"}\n', "bad.ndjson").status).not.toBe(0);
+    expect(readdirSync(join(dir, "tmp"))).toEqual([]);
   });
 });
