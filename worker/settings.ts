@@ -1,4 +1,4 @@
-/** Parsed vars and secrets, memoised per isolate on the raw strings so the hot path does no parsing. */
+/** Every var and secret the edge reads, parsed in one place; lists and policies memoised on their raw text, so the hot path parses nothing. */
 import type { ConsentPolicy } from "../domain/consent/verdict";
 
 function memo<T>(parse: (raw: string) => T): (raw: string) => T {
@@ -68,4 +68,20 @@ const parsePolicy = memo((raw: string): ConsentPolicy => {
 
 export function consentPolicy(env: Env): ConsentPolicy {
   return parsePolicy(`${env.CONSENT_VENDOR_ID}|${env.CONSENT_PURPOSES}`);
+}
+
+/** Longest wait for a KV read on a cache miss (KV_DEADLINE_MS), before answering degraded; 100 ms when unset. */
+export function kvDeadlineMs(env: Env): number {
+  return Number(env.KV_DEADLINE_MS) || 100;
+}
+
+/** How long an isolate collects accepted events before sending them as one event-log message (EVENT_LOG_FLUSH_MS); 1 s when unset. */
+export function eventLogFlushMs(env: Env): number {
+  const ms = Number(env.EVENT_LOG_FLUSH_MS);
+  return Number.isFinite(ms) && ms >= 0 ? ms : 1_000;
+}
+
+/** Share of ordinary requests written to Analytics Engine (METRICS_SAMPLE_RATE); every one when unset. */
+export function metricsSampleRate(env: Env): number {
+  return Number(env.METRICS_SAMPLE_RATE ?? 1);
 }

@@ -9,10 +9,10 @@ import { errorText, logEvent } from "../../domain/log";
 import type { AppEnv } from "../http/hono-env";
 import { eventLog } from "../isolate";
 import { requestSignals } from "../privacy/request-consent";
+import { eventLogFlushMs } from "../settings";
 
 /** Queue messages may be 128 KB; a group is at most one 16 KiB body plus its signals. */
 const MAX_MESSAGE_BYTES = 96 * 1024;
-const DEFAULT_FLUSH_MS = 1_000;
 const SEND_ATTEMPTS = 3;
 
 const encoder = new TextEncoder();
@@ -29,11 +29,6 @@ async function send(env: Env, message: EventLogMessage): Promise<void> {
   }
 }
 
-function flushMs(env: Env): number {
-  const ms = Number(env.EVENT_LOG_FLUSH_MS);
-  return Number.isFinite(ms) && ms >= 0 ? ms : DEFAULT_FLUSH_MS;
-}
-
 /**
  * Adds a group to this isolate's open batch. Only the request that opened the batch waits for its send:
  * the timer and the send run in that request's context whoever waits, so later requests waiting too
@@ -48,7 +43,7 @@ export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): vo
     const batch = { groups: [] as EventLogGroup[], bytes: 0 };
     open = eventLog.open = batch;
     ctx.waitUntil(
-      new Promise((r) => setTimeout(r, flushMs(env))).then(async () => {
+      new Promise((r) => setTimeout(r, eventLogFlushMs(env))).then(async () => {
         if (eventLog.open === batch) eventLog.open = null;
         try {
           await send(env, { groups: batch.groups });

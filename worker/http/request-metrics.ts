@@ -2,6 +2,7 @@
 import { createMiddleware } from "hono/factory";
 import { latencyBucket, writeMetric } from "../../platform/metrics";
 import { counters } from "../isolate";
+import { metricsSampleRate } from "../settings";
 import type { AppEnv } from "./hono-env";
 
 export const requestMetrics = createMiddleware<AppEnv>(async (c, next) => {
@@ -42,7 +43,7 @@ export function recordRequestMetric(
   if (degraded !== "") counters.degraded++;
   // Billed per data point: at tens of billions of requests a day, ordinary answers are sampled (each
   // point then stands for 1/rate requests); errors and degraded answers are always written.
-  const rate = Number(env.METRICS_SAMPLE_RATE ?? 1);
+  const rate = metricsSampleRate(env);
   const always = degraded !== "" || status >= 400;
   if (always || Math.random() < rate) {
     const colo = (req as { cf?: { colo?: string } }).cf?.colo ?? "local";

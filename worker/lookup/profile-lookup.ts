@@ -3,10 +3,10 @@
 import { decodeProfile, EMPTY_PROFILE, type Profile, profileKey } from "../../domain/profile-record";
 import type { Outcome } from "../../domain/read-cache";
 import { clock, profileCache } from "../isolate";
+import { kvDeadlineMs } from "../settings";
 
 /** KV's own edge cache lifetime for profile reads (its minimum is 30 s). */
 export const KV_CACHE_TTL_S = 30;
-const DEFAULT_DEADLINE_MS = 100;
 
 /** All a lookup needs of the execution context: keeping background reads alive. */
 export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
@@ -22,10 +22,6 @@ export interface Lookup {
 
 function decode(text: string | null): Profile | null {
   return (text !== null && decodeProfile(text)) || null;
-}
-
-function deadline(env: Env): number {
-  return Number(env.KV_DEADLINE_MS) || DEFAULT_DEADLINE_MS;
 }
 
 class Timeout extends Error {}
@@ -61,7 +57,7 @@ export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | P
     return { profile: value ?? EMPTY_PROFILE, outcome };
   }
   const started = clock.now();
-  return within(load(env, ctx, uid), deadline(env)).then(
+  return within(load(env, ctx, uid), kvDeadlineMs(env)).then(
     (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),
     (e: unknown) => ({
       profile: profileCache.fallback(uid) ?? EMPTY_PROFILE,
@@ -97,7 +93,7 @@ export async function lookupProfiles(
   });
   ctx.waitUntil(read.catch(() => {}));
   try {
-    const texts = await within(read, deadline(env));
+    const texts = await within(read, kvDeadlineMs(env));
     for (const uid of missing) profiles.set(uid, decode(texts.get(profileKey(uid)) ?? null) ?? EMPTY_PROFILE);
     return { profiles };
   } catch (e) {
