@@ -22,7 +22,8 @@ export const QUEUES = {
 export type QueueName = keyof typeof QUEUES;
 
 export async function dispatchQueue(batch: MessageBatch<unknown>, env: Env): Promise<void> {
-  const consumer: Consumer | undefined = QUEUES[batch.queue as QueueName];
+  // Own keys only: a name such as `constructor` must not reach Object's prototype.
+  const consumer: Consumer | undefined = Object.hasOwn(QUEUES, batch.queue) ? QUEUES[batch.queue as QueueName] : undefined;
   if (consumer) return consumer(batch as MessageBatch<never>, env);
   logEvent("error", "message from an unknown queue", { queue: batch.queue });
   batch.retryAll();

@@ -4,7 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";
 import { tokenMatches } from "../../worker/http/bearer-auth";
-import { signUid, verifyUid } from "../../worker/identity/signed-ids";
+import { signUid, verifySignedUid } from "../../worker/identity/signed-ids";
 import worker from "../../worker/index";
 import { ADMIN, BASE, call, cookieFrom, S2S } from "../support/helpers";
 
@@ -59,7 +59,7 @@ describe("udn_id signing keys", () => {
     const res = await fetchWith(rotating, "/v1/segments", { headers: { Cookie: `udn_id=${await signUid(uid, OLD)}` } });
     expect(await res.json()).toEqual({ segments: ["806"], ts: 5 });
     const renewed = cookieFrom(res, "udn_id")!.slice("udn_id=".length);
-    expect(await verifyUid(renewed, [NEW])).toBe(uid);
+    expect(verifySignedUid(renewed, [NEW])).toEqual({ uid, stale: false });
 
     // A current signature is left alone; once the old key is dropped an old signature is just a foreign one.
     const current = await fetchWith(rotating, "/v1/segments", { headers: { Cookie: `udn_id=${renewed}` } });

@@ -26,11 +26,6 @@ export function verifySignedUid(value: string | undefined, secrets: readonly str
   return verifySignedUidWith(value, checkingKeys(secrets.filter(Boolean)));
 }
 
-/** The uid of a good cookie value, or undefined. */
-export function verifyUid(value: string | undefined, secrets: readonly string[]): string | undefined {
-  return verifySignedUid(value, secrets)?.uid;
-}
-
 /**
  * Checks a cookie value's signature, remembering a good one.
  * @param secrets usableUidSecrets(env): the same array while the secrets stay the same

@@ -8,6 +8,7 @@
  * two and fails when the app gains a middleware on these routes that this path does not run.
  */
 import { ANY_UID_PATTERN } from "../../domain/ids";
+import type { Format } from "../../domain/segment-formats";
 import { knownBearer } from "../http/bearer-auth";
 import { corsHeaders, originAllowed } from "../http/cors";
 import { limitError } from "../http/request-limits";
@@ -70,7 +71,7 @@ interface Target {
   req: Request;
   env: Env;
   ctx: ExecutionContext;
-  format: ReturnType<typeof lookupFormat>["format"];
+  format: Format;
   callback: string | undefined;
   origin: string | null | undefined;
   started: number;
