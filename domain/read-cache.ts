@@ -1,4 +1,4 @@
-/** A per-isolate read-behind cache: bounded LRU with soft/hard TTLs, negative entries and single-flight loads. */
+/** A per-isolate read-behind cache: bounded LRU with soft/hard TTLs, negative entries, tombstones and single-flight loads. */
 
 export interface ReadCacheOptions {
   maxEntries: number;
@@ -19,6 +19,8 @@ interface Entry<V> {
   value: V | null;
   bytes: number;
   at: number;
+  /** A tombstone: the key was erased at `at`, and until the hard TTL passes nothing may put a value back. */
+  sealed: boolean;
   older: Entry<V> | undefined;
   newer: Entry<V> | undefined;
 }
@@ -65,7 +67,7 @@ export class ReadCache<V> {
       this.append(e);
     }
     const soft = e.value === null ? this.options.negativeTtlMs : this.options.softTtlMs;
-    if (now - e.at >= soft) {
+    if (now - e.at >= soft && !e.sealed) {
       this.stats.stale++;
       return { outcome: "stale", value: e.value };
     }
@@ -73,14 +75,31 @@ export class ReadCache<V> {
     return { outcome: "hit", value: e.value };
   }
 
-  /** Stores a value (null = known absent), evicting the least recently used entries past either bound. */
+  /**
+   * Stores a value (null = known absent), evicting the least recently used entries past either bound. A live
+   * tombstone wins: a read or a write answer that started before the erasure must not bring the value back.
+   */
   set(key: string, value: V | null, now: number): void {
+    const old = this.map.get(key);
+    if (old?.sealed && now - old.at < this.options.hardTtlMs) return;
+    this.put(key, value, now, false);
+  }
+
+  /**
+   * Leaves a tombstone: the key answers "known absent" (a hit, never refreshed) until the hard TTL passes, and
+   * `set`, `offer` and loads cannot replace it meanwhile. The hard TTL bounds every late result's age.
+   */
+  seal(key: string, now: number): void {
+    this.put(key, null, now, true);
+  }
+
+  private put(key: string, value: V | null, now: number, sealed: boolean): void {
     const old = this.map.get(key);
     if (old) {
       this.bytes -= old.bytes;
       this.unlink(old);
     }
-    const e: Entry<V> = { key, value, bytes: this.options.sizeOf(key, value), at: now, older: undefined, newer: undefined };
+    const e: Entry<V> = { key, value, bytes: this.options.sizeOf(key, value), at: now, sealed, older: undefined, newer: undefined };
     this.map.set(key, e);
     this.append(e);
     this.bytes += e.bytes;

@@ -10,6 +10,7 @@ import type { CompiledRules } from "../domain/rules/types";
 import { writeMetric } from "../platform/metrics";
 import { loadRules } from "../platform/segment-store";
 import { PUBLISH_INTERVAL_MS } from "./publish-interval";
+import { PROVISIONAL_RETENTION_S, retentionSeconds } from "./retention";
 import { SCHEMA } from "./user-profile-schema";
 
 export interface BatchUpdate {
@@ -34,6 +35,13 @@ export interface ApplyResult {
   /** Events or batch records that changed state (duplicates and stale versions do not). */
   applied: number;
   profile: Profile;
+  /** The user is erased: nothing was taken, and nothing of the call may be kept elsewhere (the event log). */
+  erased: boolean;
+}
+
+export interface TrackOptions {
+  /** The request minted the uid: keep the user only briefly unless a later call brings the id back. */
+  provisional?: boolean;
 }
 
 /** Event ids are remembered at least this long, and as long as the longest window, for dedupe. */
@@ -61,6 +69,8 @@ export class UserProfile extends DurableObject<Env> {
   private erasedAt = 0;
   /** The last event or applied batch record (0 = none yet): RETENTION_SECONDS later the object deletes everything. */
   private lastActive = 0;
+  /** Created by a cookie-less request whose id has not come back yet: retention is PROVISIONAL_RETENTION_S. */
+  private provisional = false;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
   /** Runs before each batch record; tests replace it to fail calls the way an overloaded object does. */
@@ -72,12 +82,15 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /** Applies a user's events (duplicates by id are skipped) and returns the new profile. */
-  async track(uid: string, events: UdnEvent[]): Promise<ApplyResult> {
+  async track(uid: string, events: UdnEvent[], options: TrackOptions = {}): Promise<ApplyResult> {
+    // A misconfigured retention fails the call before anything is stored; the edge's retry queue keeps the events.
+    this.retentionMs();
     const rules = await loadRules(this.env.PROFILES, this.now());
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
     const now = this.now();
-    if (this.erasedAt) return { applied: 0, profile: this.profile };
+    if (this.erasedAt) return { applied: 0, profile: this.profile, erased: true };
+    this.markProvisional(options.provisional === true);
     this.touch(now);
     const sql = this.ctx.storage.sql;
     let applied = 0;
@@ -94,16 +107,18 @@ export class UserProfile extends DurableObject<Env> {
     this.forgetOldIds(rules, now);
     writeMetric(this.env, "profile", ["track"], [applied, events.length - applied]);
     // Rules are evaluated when new events arrive; a redelivery of known events only settles what fell due.
-    return { applied, profile: await this.settle(rules, now, applied ? "all" : this.dueScope(rules, now, new Set())) };
+    const profile = await this.settle(rules, now, applied ? "all" : this.dueScope(rules, now, new Set()));
+    return { applied, profile, erased: false };
   }
 
   /** Applies one batch record; an older or equal version changes nothing. */
   async applyBatch(uid: string, update: BatchUpdate): Promise<ApplyResult> {
     this.beforeBatch();
+    this.retentionMs();
     const rules = await loadRules(this.env.PROFILES, this.now());
     this.load(uid);
     const now = this.now();
-    if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile };
+    if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile, erased: this.erasedAt > 0 };
     this.batchVersion = update.version;
     this.touch(now);
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
@@ -116,7 +131,7 @@ export class UserProfile extends DurableObject<Env> {
     const after = this.liveBatchIds(now);
     const changed = new Set([...before, ...after].filter((id) => before.has(id) !== after.has(id)));
     // Only rules that read the changed memberships are evaluated: a batch never moves real-time ttls otherwise.
-    return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, changed)) };
+    return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, changed)), erased: false };
   }
 
   /** The current merged profile, as it is or will shortly be in KV. */
@@ -136,6 +151,7 @@ export class UserProfile extends DurableObject<Env> {
    * events and batches cannot bring them back; the tombstone itself goes after the retention period.
    */
   async erase(uid: string): Promise<void> {
+    const retentionMs = this.retentionMs(true);
     writeMetric(this.env, "profile", ["erase"], []);
     this.load(uid);
     const now = this.now();
@@ -149,7 +165,7 @@ export class UserProfile extends DurableObject<Env> {
     this.setMeta("uid", uid);
     this.uid = uid;
     await this.env.PROFILES.delete(profileKey(uid));
-    this.alarmAt = now + this.retentionMs();
+    this.alarmAt = now + retentionMs;
     await this.ctx.storage.setAlarm(this.alarmAt);
   }
 
@@ -157,12 +173,14 @@ export class UserProfile extends DurableObject<Env> {
     this.load();
     this.alarmAt = null;
     if (this.erasedAt) {
-      if (this.now() >= this.erasedAt + this.retentionMs()) {
+      // A tombstone lasts the full retention; a misconfigured one throws here, and the runtime retries the alarm.
+      const retentionMs = this.retentionMs(true);
+      if (this.now() >= this.erasedAt + retentionMs) {
         await this.ctx.storage.deleteAll();
         this.ctx.storage.sql.exec(SCHEMA);
         this.reset();
       } else {
-        this.alarmAt = this.erasedAt + this.retentionMs();
+        this.alarmAt = this.erasedAt + retentionMs;
         await this.ctx.storage.setAlarm(this.alarmAt);
       }
       return;
@@ -208,8 +226,26 @@ export class UserProfile extends DurableObject<Env> {
     this.setMeta("active", String(now));
   }
 
-  private retentionMs(): number {
-    return Number(this.env.RETENTION_SECONDS) * 1000;
+  /**
+   * How long the user's data outlives their last activity: RETENTION_SECONDS, or the provisional stay of an id that
+   * has not come back (`full` for tombstones, which always last the whole retention). Throws on a bad setting.
+   */
+  private retentionMs(full = false): number {
+    const s = retentionSeconds(this.env);
+    return (this.provisional && !full ? Math.min(s, PROVISIONAL_RETENTION_S) : s) * 1000;
+  }
+
+  /** A cookie-less request's new id is provisional; a call with the id that came back (from a cookie) makes it permanent. */
+  private markProvisional(provisional: boolean): void {
+    if (provisional && !this.lastActive && !this.provisional) {
+      this.provisional = true;
+      this.setMeta("provisional", "1");
+    } else if (!provisional && this.provisional) {
+      this.provisional = false;
+      this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'provisional'");
+      // A KV record was written to expire with the provisional stay: the next publish writes it for the full one.
+      if (this.published) this.published = UNKNOWN;
+    }
   }
 
   /** Forgets the in-memory copy of the state, so the next call reads storage afresh. */
@@ -225,6 +261,7 @@ export class UserProfile extends DurableObject<Env> {
     this.pending = false;
     this.erasedAt = 0;
     this.lastActive = 0;
+    this.provisional = false;
     this.seenCount = 0;
   }
 
@@ -286,7 +323,7 @@ export class UserProfile extends DurableObject<Env> {
     try {
       const key = profileKey(this.uid);
       this.publishing = record
-        ? this.env.PROFILES.put(key, record, { expirationTtl: Number(this.env.RETENTION_SECONDS) })
+        ? this.env.PROFILES.put(key, record, { expirationTtl: this.retentionMs() / 1000 })
         : this.env.PROFILES.delete(key);
       await this.publishing;
       writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [this.profile.segments.length]);
@@ -343,6 +380,7 @@ export class UserProfile extends DurableObject<Env> {
       this.uid = meta.get("uid") ?? "";
       this.erasedAt = Number(meta.get("erased") ?? 0);
       this.lastActive = Number(meta.get("active") ?? 0);
+      this.provisional = meta.has("provisional");
       if (meta.has("batch")) {
         const b = JSON.parse(meta.get("batch")!) as { version: number; segments: SegmentRef[]; expires: number };
         this.batchVersion = b.version;

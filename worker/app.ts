@@ -2,6 +2,7 @@
 import { Hono } from "hono";
 import { errorBody, isUdnError } from "../domain/input-error";
 import { errorText, logEvent } from "../domain/log";
+import { isConfigError } from "../domain/setting";
 import { tagRoutes } from "./ad-tag/route";
 import { adminRoutes } from "./admin/routes";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
@@ -33,6 +34,11 @@ app.onError((err, c) => {
   // The pixel always answers its GIF, even to a request too large to read (docs/contract.md).
   if (isUdnError(err) && c.req.method === "GET" && c.req.path === PIXEL_PATH) return pixelGif(c);
   if (isUdnError(err)) return c.body(errorBody(err.message), err.status, { "Content-Type": "application/json" });
+  if (isConfigError(err)) {
+    // The deployment's fault, not the caller's: named (the var, never its value) so the operator finds it at once.
+    logEvent("error", "configuration error", { error: err.message });
+    return c.body(errorBody(`configuration error: ${err.message}`), 500, { "Content-Type": "application/json" });
+  }
   // Unexpected: logged without request data (no uid, no IP), answered without internals.
   logEvent("error", "unhandled error", { route: c.req.routePath, error: errorText(err) });
   return c.body(errorBody("internal error"), 500, { "Content-Type": "application/json" });

@@ -141,4 +141,27 @@ describe("read cache", () => {
     expect(c.peek("k", 0).outcome).toBe("miss");
     expect(c.isLoading("k")).toBe(false);
   });
+
+  it("keeps a tombstone until the hard TTL: late writes, offers and loads lose, and it is never refreshed", async () => {
+    const c = cache();
+    c.set("u", "profile", 0);
+    let resolve: (v: string) => void = () => {};
+    const late = c.load(
+      "u",
+      () => new Promise<string>((r) => (resolve = r)),
+      () => 10,
+    );
+    c.seal("u", 5);
+    resolve("profile");
+    expect(await late).toBe("profile");
+    c.set("u", "from an event answer", 6);
+    c.offer("u", "from a read", 4, 7);
+    // Past the negative and soft TTLs a tombstone is still a hit: a refresh could only read the stale store.
+    expect(c.peek("u", 99)).toEqual({ outcome: "hit", value: null });
+    expect(c.fallback("u")).toBeNull();
+    // After the hard TTL it is an ordinary miss and takes values again.
+    expect(c.peek("u", 105).outcome).toBe("miss");
+    c.set("u", "new", 106);
+    expect(c.peek("u", 106)).toEqual({ outcome: "hit", value: "new" });
+  });
 });

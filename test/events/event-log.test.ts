@@ -3,35 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { signUid } from "../../worker/identity/signed-ids";
 import { tcString } from "../support/consent-strings";
+import { readLog } from "../support/event-log-reader";
 import { call, S2S, view } from "../support/helpers";
-
-interface Line {
-  uid: string;
-  id: string;
-  type: string;
-  ts: number;
-  props: Record<string, unknown>;
-  received: number;
-  gdpr?: string;
-  gdpr_consent?: string;
-  gpc?: boolean;
-}
-
-async function readLog(): Promise<{ key: string; lines: Line[] }[]> {
-  const out = [];
-  for (const o of (await env.EVENTS.list({ prefix: "events/" })).objects) {
-    const body = (await env.EVENTS.get(o.key))!.body.pipeThrough(new DecompressionStream("gzip"));
-    const text = await new Response(body).text();
-    out.push({
-      key: o.key,
-      lines: text
-        .split("\n")
-        .filter(Boolean)
-        .map((l) => JSON.parse(l) as Line),
-    });
-  }
-  return out;
-}
 
 const uidOf = (i: number) => `L${String(i).padStart(21, "0")}`;
 

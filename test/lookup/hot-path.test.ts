@@ -15,6 +15,7 @@ import { signUid } from "../../worker/identity/signed-ids";
 import { clock, profileCache } from "../../worker/isolate";
 import { hotFetch } from "../../worker/lookup/hot-path";
 import { PATHS } from "../../worker/lookup/paths";
+import { scriptPage } from "../../worker/lookup/routes";
 import { tcString } from "../support/consent-strings";
 import { BASE, call, callWith, S2S } from "../support/helpers";
 
@@ -231,6 +232,7 @@ describe("hot path", () => {
       [requestMetrics, "requestMetrics"],
       [requestLimits, "requestLimits"],
       [cors, "cors"],
+      [scriptPage, "scriptPage"],
       [browserId, "browserId"],
       [s2sAuth, "s2sAuth"],
     ]);
@@ -240,7 +242,7 @@ describe("hot path", () => {
       return handlers.slice(0, -1).map((h) => known.get(h) ?? "a middleware the hot path does not run");
     };
     expect(chain(PATHS.health)).toEqual(["requestMetrics", "requestLimits"]);
-    expect(chain(PATHS.browser)).toEqual(["requestMetrics", "requestLimits", "cors", "browserId"]);
+    expect(chain(PATHS.browser)).toEqual(["requestMetrics", "requestLimits", "cors", "scriptPage", "browserId"]);
     expect(chain(`/v1/users/${KNOWN}/segments`)).toEqual(["requestMetrics", "requestLimits", "s2sAuth"]);
   });
 });

@@ -3,17 +3,23 @@ import { errorText, logEvent } from "../../domain/log";
 
 export type Limited = "browser" | "ip";
 
-/** The IP as a limiting key; an IPv6 client controls its whole /64, so that is what is counted. */
-export function ipKey(ip: string): string {
-  if (!ip.includes(":")) return `ip:${ip}`;
+/** The groups of an IPv6 address, `::` expanded, leading zeros dropped. */
+function ip6Groups(ip: string): string[] {
   const [head = "", tail = ""] = ip.toLowerCase().split("::");
   const left = head ? head.split(":") : [];
   const right = tail ? tail.split(":") : [];
   const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
-  return `ip6:${groups
-    .slice(0, 4)
-    .map((g) => g.replace(/^0+(?=.)/, ""))
-    .join(":")}`;
+  return groups.map((g) => g.replace(/^0+(?=.)/, ""));
+}
+
+/**
+ * The IP as limiting keys: an IPv4 address itself; for IPv6 the /64 a client controls whole (counted by
+ * EVENTS_PER_IP) and the /48 a site holds (EVENTS_PER_NET), so rotating through a site's /64s gains nothing.
+ */
+export function ipKeys(ip: string): { ip: string; net?: string } {
+  if (!ip.includes(":")) return { ip: `ip:${ip}` };
+  const g = ip6Groups(ip);
+  return { ip: `ip6:${g.slice(0, 4).join(":")}`, net: `ip6-48:${g.slice(0, 3).join(":")}` };
 }
 
 async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
@@ -32,10 +38,12 @@ async function allowed(limiter: RateLimit, key: string): Promise<boolean> {
  * @returns which limit the request exceeds, or null
  */
 export async function eventsLimited(env: Env, uid: string | null, ip: string | undefined): Promise<Limited | null> {
-  const [byBrowser, byIp] = await Promise.all([
+  const keys = ip ? ipKeys(ip) : undefined;
+  const [byBrowser, byIp, byNet] = await Promise.all([
     uid ? allowed(env.EVENTS_PER_BROWSER, `u:${uid}`) : true,
-    ip ? allowed(env.EVENTS_PER_IP, ipKey(ip)) : true,
+    keys ? allowed(env.EVENTS_PER_IP, keys.ip) : true,
+    keys?.net ? allowed(env.EVENTS_PER_NET, keys.net) : true,
   ]);
   if (!byBrowser) return "browser";
-  return byIp ? null : "ip";
+  return byIp && byNet ? null : "ip";
 }

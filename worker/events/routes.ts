@@ -2,16 +2,18 @@
 import { type Context, Hono } from "hono";
 import { CONSENT_PARAMS } from "../../domain/consent/signals";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../../domain/event-input";
+import { type EventLogGroup, logSignals } from "../../domain/event-log-format";
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
 import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
+import { embeddingPageAllowed } from "../http/embedding-page";
 import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
-import { logEvents } from "./event-log";
+import { enqueueGroup } from "./event-log";
 import { eventsLimited } from "./rate-limit";
 
 export const PIXEL_PATH = "/v1/px.gif";
@@ -22,20 +24,25 @@ const GIF = Uint8Array.from(atob("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAA
 const RETRY_AFTER_S = 10;
 
 /**
- * Hands the events to the user's object and to the raw event log after the response; the ad tag never
- * waits for it. The object answers with the new profile, which goes straight into this isolate's cache:
- * the user's own edge reads its writes without waiting for KV.
+ * Hands the events to the user's object after the response; the ad tag never waits for it. Only what the object
+ * accepts goes to the raw event log (an erased user's stay out of it), and its answer, the new profile, goes
+ * straight into this isolate's cache: the user's own edge reads its writes without waiting for KV.
  */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
-  logEvents(c, uid, events);
-  const env = c.env;
-  c.executionCtx.waitUntil(
+  const { env, executionCtx: ctx } = c;
+  const group: EventLogGroup = { uid, received: Date.now(), signals: logSignals(c.get("consent")), events };
+  const provisional = c.get("newId");
+  ctx.waitUntil(
     userProfile(env, uid)
-      .track(uid, events)
+      .track(uid, events, { provisional })
       .then(
-        (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
+        (r) => {
+          if (r.erased) return;
+          profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now());
+          enqueueGroup(env, ctx, group);
+        },
         // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
-        () => env.EVENT_RETRY_QUEUE.send({ uid, events } satisfies EventRetryMessage),
+        () => env.EVENT_RETRY_QUEUE.send({ kind: "events", group, provisional } satisfies EventRetryMessage),
       )
       .catch((e: unknown) =>
         logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
@@ -99,7 +106,8 @@ eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
     } catch {
       // The pixel always answers its GIF; invalid input is simply not recorded.
     }
-    if (event && !foreignOrigin(c) && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
+    const page = !foreignOrigin(c) && embeddingPageAllowed(c.env, c.req.header("Sec-Fetch-Site"), c.req.header("Referer"));
+    if (event && page && !(await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP")))) forward(c, uid, [event]);
   }
   return pixelGif(c);
 });

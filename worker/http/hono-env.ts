@@ -6,7 +6,9 @@ export interface AppEnv {
   Variables: {
     /** The browser's uid, or null when it may not be identified (opted out, no consent). */
     uid: string | null;
-    /** How a lookup was answered, for metrics: hit, stale, miss (absent on other routes). */
+    /** The uid was minted by this request (the browser sent no good cookie): nothing can be stored under it yet. */
+    newId: boolean;
+    /** How a lookup was answered, for metrics: hit, stale, miss, new (absent on other routes). */
     cacheOutcome?: string;
     /** Why a lookup answered degraded, for metrics. */
     degraded?: string;

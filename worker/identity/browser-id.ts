@@ -19,6 +19,7 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
   const browser = resolveBrowser(c.env, c.req.url, c.req.header("Cookie"), c.req.header("Sec-GPC"));
   c.set("consent", browser.signals);
   c.set("uid", null);
+  c.set("newId", false);
   if (browser.kind === "opted-out") return next();
   if (browser.kind === "denied") {
     c.header(CONSENT_HEADER, `denied; ${browser.reason}`);
@@ -32,6 +33,7 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
   // A new id, or one signed with the previous secret during a rotation, gets a cookie signed with the current one.
   const signed = browser.kind === "known" && !browser.stale ? undefined : await signUid(uid, browser.secrets[0]!);
   c.set("uid", uid);
+  c.set("newId", browser.kind === "new");
   await next();
   if (signed && c.res.status < 400) {
     setCookie(c, ID_COOKIE, signed, {

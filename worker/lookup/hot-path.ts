@@ -3,7 +3,7 @@
  * cached profile, by a browser whose cookie this isolate has checked before or by a bidder whose key it has accepted
  * before; the router's context, middleware chain and awaits cost more than that answer itself (docs/benchmarks.md has
  * the measure). It decides nothing of its own: it calls the very functions the app's middleware and routes call
- * (limits, metrics, CORS, browser resolution, bearer acceptance, format, lookup, answer), and whenever the answer is
+ * (limits, metrics, CORS, the embedding page, browser resolution, bearer acceptance, format, lookup, answer), and whenever the answer is
  * not a plain 200 from memory it declines (undefined) and the app answers. test/lookup/hot-path.test.ts compares the
  * two and fails when the app gains a middleware on these routes that this path does not run.
  */
@@ -11,6 +11,7 @@ import { ANY_UID_PATTERN } from "../../domain/ids";
 import type { Format } from "../../domain/segment-formats";
 import { knownBearer } from "../http/bearer-auth";
 import { corsHeaders, originAllowed } from "../http/cors";
+import { embeddingPageAllowed } from "../http/embedding-page";
 import { limitError } from "../http/request-limits";
 import { recordRequestMetric } from "../http/request-metrics";
 import { resolveBrowser } from "../identity/resolve-browser";
@@ -28,6 +29,8 @@ interface Seen {
   origin?: string;
   secGpc?: string;
   authorization?: string;
+  secFetchSite?: string;
+  referer?: string;
 }
 
 type Hot = Response | undefined;
@@ -48,6 +51,8 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
     else if (name === "origin") seen.origin = value;
     else if (name === "sec-gpc") seen.secGpc = value;
     else if (name === "authorization") seen.authorization = value;
+    else if (name === "sec-fetch-site") seen.secFetchSite = value;
+    else if (name === "referer") seen.referer = value;
   };
   if (limitError(url, req.headers, see)) return undefined;
   try {
@@ -57,6 +62,8 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
       return new Response("ok");
     }
     const { format, callback } = lookupFormat(url);
+    // A script tag's page must be listed: the app answers the refusal.
+    if (!s2s && format === "js" && !embeddingPageAllowed(env, seen.secFetchSite, seen.referer)) return undefined;
     const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, seen);
     if (uid === undefined) return undefined;
     return answer({ req, env, ctx, format, callback, origin: s2s ? null : seen.origin, started: Date.now() }, uid);

@@ -13,7 +13,8 @@ export type WaitUntil = Pick<ExecutionContext, "waitUntil">;
 
 export interface Lookup {
   profile: Profile;
-  outcome: Outcome;
+  /** "new": the uid was minted by this request, so nothing can be stored under it and nothing was looked up. */
+  outcome: Outcome | "new";
   /** Why the answer may be wrong: KV failed or missed the deadline, so a stale or empty profile was served. */
   degraded?: "kv-error" | "kv-timeout";
   /** Milliseconds spent waiting for KV, on a miss. */

@@ -1,11 +1,13 @@
 /** Segment lookups: the browser's own (`/v1/segments`) and server-to-server by uid, all through the isolate cache. */
 import { type Context, Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { checkedUid } from "../../domain/ids";
 import { UdnError } from "../../domain/input-error";
 import { EMPTY_PROFILE } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { s2sAuth } from "../http/bearer-auth";
 import { cors } from "../http/cors";
+import { embeddingPageAllowed } from "../http/embedding-page";
 import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
@@ -24,9 +26,14 @@ function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string 
   return c.body(body, 200, headers);
 }
 
-/** Answers from the cache without an await when it can; the format is checked before any I/O. */
-function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Promise<Response> {
+/**
+ * Answers from the cache without an await when it can; the format is checked before any I/O. A uid this request
+ * minted cannot have a profile: it is answered empty without a KV read or a cache entry, which would only evict
+ * real profiles (a browser that refuses cookies brings a new id every time).
+ */
+function lookupAndAnswer(c: Context<AppEnv>, uid: string | null, newId = false): Response | Promise<Response> {
   const { format, callback } = lookupFormat(c.req.url);
+  if (newId) return answer(c, { profile: EMPTY_PROFILE, outcome: "new" }, format, callback);
   if (!uid) {
     const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
     // Not a cache hit: nobody was looked up (opted out, or no consent).
@@ -37,10 +44,18 @@ function lookupAndAnswer(c: Context<AppEnv>, uid: string | null): Response | Pro
   return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
 }
 
+/** A `format=js` answer is readable by any page's script tag: only listed pages get one. Checked before the browser is identified, so a refused page mints no id and sets no cookie. */
+export const scriptPage = createMiddleware<AppEnv>(async (c, next) => {
+  if (lookupFormat(c.req.url).format === "js" && !embeddingPageAllowed(c.env, c.req.header("Sec-Fetch-Site"), c.req.header("Referer"))) {
+    throw new UdnError(403, "format=js answers only pages in ALLOWED_ORIGINS, and this request's Referer is not one");
+  }
+  await next();
+});
+
 export const segmentRoutes = new Hono<AppEnv>();
 
 segmentRoutes.use(PATHS.browser, cors);
-segmentRoutes.get(PATHS.browser, browserId, (c) => lookupAndAnswer(c, c.get("uid")));
+segmentRoutes.get(PATHS.browser, scriptPage, browserId, (c) => lookupAndAnswer(c, c.get("uid"), c.get("newId")));
 
 segmentRoutes.get(PATHS.s2s, s2sAuth, (c) => {
   const uid = c.req.param("uid");
