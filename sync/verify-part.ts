@@ -5,7 +5,14 @@
  */
 
 import { stagingPrefix } from "../domain/staging-keys";
-import { MAX_LINE_BYTES, type PlannedSlice, RECORDS_PER_SLICE, type VerifyMessage } from "../domain/sync-messages";
+import {
+  MAX_BLANK_RUN_BYTES,
+  MAX_LINE_BYTES,
+  type PlannedSlice,
+  RECORDS_PER_SLICE,
+  SLICE_BYTES,
+  type VerifyMessage,
+} from "../domain/sync-messages";
 import { coordinator } from "../platform/stubs";
 import { inflate } from "./inflate";
 import { PartScanner, type Span } from "./part-scanner";
@@ -49,7 +56,12 @@ export async function verifyPart(env: Env, msg: VerifyMessage): Promise<void> {
 
   const obj = await env.ORIGIN.get(msg.key);
   if (!obj) return finish(`part ${msg.key} is missing from the origin`);
-  const scanner = new PartScanner(RECORDS_PER_SLICE, MAX_LINE_BYTES);
+  const scanner = new PartScanner({
+    records: RECORDS_PER_SLICE,
+    bytes: SLICE_BYTES,
+    maxLine: MAX_LINE_BYTES,
+    maxBlankRun: MAX_BLANK_RUN_BYTES,
+  });
   const plan: PlannedSlice[] = [];
   let next = 0;
   const report = async (slices: PlannedSlice[]) => {
