@@ -42,3 +42,15 @@ export const RECORDS_PER_SLICE = 900;
 
 /** A line longer than this cannot be a valid record (500 segment ids of 64 bytes are ~33 KB): the part is rejected. */
 export const MAX_LINE_BYTES = 256 * 1024;
+
+/**
+ * A slice also ends at the first line end past this many bytes, so that 900 long records do not make
+ * one slice of hundreds of MB that staging would hold whole. Typical records (~300 bytes) never reach it.
+ */
+export const SLICE_BYTES = 4 * 1024 * 1024;
+
+/**
+ * Blank lines in a row may add up to this many bytes; more and the part is rejected. Blank lines hold
+ * no record, so without a bound a small gzip part could inflate to GBs of them inside a single slice.
+ */
+export const MAX_BLANK_RUN_BYTES = 1024 * 1024;

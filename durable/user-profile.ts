@@ -9,7 +9,7 @@ import { type Counters, countEvent, pruneCounters, qualifyingSegments } from "..
 import type { CompiledRules } from "../domain/rules/types";
 import { writeMetric } from "../platform/metrics";
 import { loadRules } from "../platform/segment-store";
-import { PUBLISH_INTERVAL_MS } from "./publish-interval";
+import { publishDelay } from "./publish-backoff";
 import { PROVISIONAL_RETENTION_S, retentionSeconds } from "./retention";
 import { SCHEMA } from "./user-profile-schema";
 
@@ -61,6 +61,8 @@ export class UserProfile extends DurableObject<Env> {
   /** The record KV holds for this user ("" = none). */
   private published = "";
   private publishedAt = 0;
+  /** KV writes that failed in a row: the next waits longer (publish-backoff.ts). */
+  private publishFailures = 0;
   private pending = false;
   private publishing: Promise<unknown> | null = null;
   private alarmAt: number | null = null;
@@ -258,6 +260,7 @@ export class UserProfile extends DurableObject<Env> {
     this.profile = { ts: 0, segments: [] };
     this.published = "";
     this.publishedAt = 0;
+    this.publishFailures = 0;
     this.pending = false;
     this.erasedAt = 0;
     this.lastActive = 0;
@@ -306,14 +309,17 @@ export class UserProfile extends DurableObject<Env> {
     }
   }
 
-  /** Writes the profile to KV when it changed, at most once a second; later changes wait for the alarm. */
+  /**
+   * Writes the profile to KV when it changed, at most once a second, and after failed writes at most
+   * once per backoff step; later changes wait for the alarm.
+   */
   private async publish(now: number): Promise<void> {
     const record = this.profile.segments.length ? encodeProfile(this.profile) : "";
     if (record === this.published) {
       this.pending = false;
       return;
     }
-    if (this.publishing || now - this.publishedAt < PUBLISH_INTERVAL_MS) {
+    if (this.publishing || now - this.publishedAt < publishDelay(this.publishFailures)) {
       this.pending = true;
       return;
     }
@@ -326,14 +332,16 @@ export class UserProfile extends DurableObject<Env> {
         ? this.env.PROFILES.put(key, record, { expirationTtl: this.retentionMs() / 1000 })
         : this.env.PROFILES.delete(key);
       await this.publishing;
+      this.publishFailures = 0;
       writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [this.profile.segments.length]);
     } catch (e) {
       this.published = UNKNOWN;
       this.pending = true;
-      logEvent("error", "profile publish failed", { error: errorText(e) });
+      this.publishFailures++;
+      logEvent("error", "profile publish failed", { error: errorText(e), failures: this.publishFailures });
     } finally {
       this.publishing = null;
-      this.setMeta("published", JSON.stringify([this.published, this.publishedAt]));
+      this.setMeta("published", JSON.stringify([this.published, this.publishedAt, this.publishFailures]));
     }
   }
 
@@ -344,7 +352,7 @@ export class UserProfile extends DurableObject<Env> {
    */
   private arm(now: number): void {
     let at = nextLapse(this.state, now) ?? Infinity;
-    if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + PUBLISH_INTERVAL_MS));
+    if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + publishDelay(this.publishFailures)));
     // Retention: an object without activity for the retention period deletes itself.
     if (this.lastActive) at = Math.min(at, this.lastActive + this.retentionMs());
     if (at === Infinity || (this.alarmAt !== null && this.alarmAt <= at)) return;
@@ -387,7 +395,10 @@ export class UserProfile extends DurableObject<Env> {
         this.state.batch = { segments: b.segments, expires: b.expires };
       }
       if (meta.has("profile")) this.profile = JSON.parse(meta.get("profile")!) as Profile;
-      if (meta.has("published")) [this.published, this.publishedAt] = JSON.parse(meta.get("published")!) as [string, number];
+      // Records written before the failure count was kept have two elements.
+      if (meta.has("published")) {
+        [this.published, this.publishedAt, this.publishFailures = 0] = JSON.parse(meta.get("published")!) as [string, number, number?];
+      }
       for (const r of sql.exec<{ segment: string; until: number; taxonomy: number | null }>("SELECT * FROM realtime")) {
         this.state.realtime.set(r.segment, r.taxonomy === null ? { until: r.until } : { until: r.until, taxonomy: r.taxonomy });
       }

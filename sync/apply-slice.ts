@@ -25,7 +25,7 @@ export async function applySlice(env: Env, msg: ApplyMessage): Promise<SliceResu
   const result: SliceResult = { applied: 0, unchanged: 0, rejected: 0 };
   const inFlight = new Set<Promise<void>>();
   let failure: unknown;
-  for await (const line of ndjsonLines(obj.body, false)) {
+  for await (const line of ndjsonLines(obj.body)) {
     if (failure !== undefined) break;
     const rec = parseBatchRecord(line);
     if ("error" in rec) {

@@ -1,8 +1,7 @@
-/** Streams the lines of an NDJSON body (gzip or plain) without holding more than one chunk in memory. */
+/** Streams the lines of a plain NDJSON body without holding more than one chunk and one line in memory. */
 
-export async function* ndjsonLines(body: ReadableStream<Uint8Array>, gzip: boolean): AsyncGenerator<string> {
-  const bytes = gzip ? body.pipeThrough(new DecompressionStream("gzip")) : body;
-  const reader = bytes.pipeThrough(new TextDecoderStream()).getReader();
+export async function* ndjsonLines(body: ReadableStream<Uint8Array>): AsyncGenerator<string> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
   let rest = "";
   try {
     for (;;) {

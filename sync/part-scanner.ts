@@ -12,6 +12,18 @@ export class ScanError extends Error {
   override readonly name = "ScanError";
 }
 
+/** Where slices end, and the bounds a part's bytes must keep. */
+export interface PartScannerOptions {
+  /** Records per slice. */
+  records: number;
+  /** A slice with records ends at the first line end at or past this many bytes. */
+  bytes: number;
+  /** A longer line rejects the part. */
+  maxLine: number;
+  /** More bytes of blank lines in a row reject the part. */
+  maxBlankRun: number;
+}
+
 const NL = 10;
 
 function isBlank(b: number): boolean {
@@ -31,11 +43,10 @@ export class PartScanner {
   private spanRecords = 0;
   private lineBytes = 0;
   private lineHasContent = false;
+  /** Bytes of the blank lines since the last record, newlines included. */
+  private blankRun = 0;
 
-  constructor(
-    private readonly perSlice: number,
-    private readonly maxLine: number,
-  ) {}
+  constructor(private readonly opts: PartScannerOptions) {}
 
   /** @returns the spans that end inside this chunk */
   push(chunk: Uint8Array): Span[] {
@@ -53,11 +64,17 @@ export class PartScanner {
         }
       }
       this.lineBytes += end - pos;
-      if (this.lineBytes > this.maxLine) throw new ScanError(`record ${this.records + 1} is longer than ${this.maxLine} bytes`);
+      const { maxLine, maxBlankRun } = this.opts;
+      if (this.lineBytes > maxLine) throw new ScanError(`record ${this.records + 1} is longer than ${maxLine} bytes`);
+      if (!this.lineHasContent && this.blankRun + this.lineBytes + (nl < 0 ? 0 : 1) > maxBlankRun) {
+        throw new ScanError(`blank lines after record ${this.records} add up to more than ${maxBlankRun} bytes`);
+      }
       if (nl < 0) break;
       pos = nl + 1;
       this.endLine();
-      if (this.spanRecords === this.perSlice) out.push(this.cut(this.bytes + pos));
+      const at = this.bytes + pos;
+      if (this.spanRecords === this.opts.records || (this.spanRecords > 0 && at - this.spanStart >= this.opts.bytes))
+        out.push(this.cut(at));
     }
     this.bytes += chunk.length;
     return out;
@@ -73,6 +90,9 @@ export class PartScanner {
     if (this.lineHasContent) {
       this.records++;
       this.spanRecords++;
+      this.blankRun = 0;
+    } else {
+      this.blankRun += this.lineBytes + 1;
     }
     this.lineHasContent = false;
     this.lineBytes = 0;

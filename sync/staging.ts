@@ -6,8 +6,14 @@
 import type { PlannedSlice } from "../domain/sync-messages";
 import type { Span } from "./part-scanner";
 
-/** Staged objects are at least this large (except the last): few R2 writes, bounded memory. */
+/**
+ * Staged objects are at least this large (except the last): few R2 writes. A writer holds at most this
+ * plus one slice still open (bounded by SLICE_BYTES, MAX_LINE_BYTES and MAX_BLANK_RUN_BYTES) plus one chunk.
+ */
 export const STAGE_BYTES = 8 * 1024 * 1024;
+
+/** The most bytes any writer in this isolate has held at once: tests read it. */
+export const stagingHighWater = { bytes: 0 };
 
 export class StagingWriter {
   private chunks: Uint8Array[] = [];
@@ -17,6 +23,8 @@ export class StagingWriter {
   private pending: Span[] = [];
   private objects = 0;
   private slices = 0;
+  /** The most bytes this writer has held at once. */
+  maxBuffered = 0;
 
   constructor(
     private readonly bucket: R2Bucket,
@@ -28,6 +36,8 @@ export class StagingWriter {
   async add(chunk: Uint8Array, spans: Span[]): Promise<PlannedSlice[]> {
     this.chunks.push(chunk);
     this.bufBytes += chunk.length;
+    this.maxBuffered = Math.max(this.maxBuffered, this.bufBytes);
+    stagingHighWater.bytes = Math.max(stagingHighWater.bytes, this.bufBytes);
     this.pending.push(...spans);
     const last = this.pending.at(-1);
     if (!last || last.offset + last.length - this.bufStart < this.minBytes) return [];

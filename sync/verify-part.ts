@@ -1,12 +1,20 @@
 /**
  * Verifies one part before anything of it is applied: its sha256 and record count must match the
  * manifest. On the way it plans the part's slices (byte ranges), staging gzip parts as plain NDJSON.
- * Memory stays bounded by one chunk plus one staged object, whatever the part's size.
+ * Memory stays bounded by one chunk plus one staged object, whatever the part's size or what it inflates to.
  */
 
 import { stagingPrefix } from "../domain/staging-keys";
-import { MAX_LINE_BYTES, type PlannedSlice, RECORDS_PER_SLICE, type VerifyMessage } from "../domain/sync-messages";
+import {
+  MAX_BLANK_RUN_BYTES,
+  MAX_LINE_BYTES,
+  type PlannedSlice,
+  RECORDS_PER_SLICE,
+  SLICE_BYTES,
+  type VerifyMessage,
+} from "../domain/sync-messages";
 import { coordinator } from "../platform/stubs";
+import { inflate } from "./inflate";
 import { PartScanner, type Span } from "./part-scanner";
 import { StagingWriter } from "./staging";
 
@@ -15,21 +23,6 @@ const PLAN_BATCH = 1_000;
 
 function hex(buf: ArrayBuffer): string {
   return [...new Uint8Array(buf)].map((b) => b.toString(16).padStart(2, "0")).join("");
-}
-
-/** Compressed bytes fed to the decompressor at a time: it expands each input chunk whole before anyone reads. */
-const INFLATE_INPUT_BYTES = 64 * 1024;
-
-/**
- * Splits chunks into views of at most `max` bytes. A source may hand over a part in a few huge chunks
- * (Miniflare's R2 does); one such chunk would decompress into memory all at once, hundreds of MB.
- */
-function rechunk(max: number): TransformStream<Uint8Array, Uint8Array> {
-  return new TransformStream({
-    transform(chunk, ctl) {
-      for (let i = 0; i < chunk.length; i += max) ctl.enqueue(chunk.subarray(i, i + max));
-    },
-  });
 }
 
 /** Hashes a stream, handing each chunk to `each` as it passes; a throwing `each` stops only the handing. */
@@ -63,7 +56,12 @@ export async function verifyPart(env: Env, msg: VerifyMessage): Promise<void> {
 
   const obj = await env.ORIGIN.get(msg.key);
   if (!obj) return finish(`part ${msg.key} is missing from the origin`);
-  const scanner = new PartScanner(RECORDS_PER_SLICE, MAX_LINE_BYTES);
+  const scanner = new PartScanner({
+    records: RECORDS_PER_SLICE,
+    bytes: SLICE_BYTES,
+    maxLine: MAX_LINE_BYTES,
+    maxBlankRun: MAX_BLANK_RUN_BYTES,
+  });
   const plan: PlannedSlice[] = [];
   let next = 0;
   const report = async (slices: PlannedSlice[]) => {
@@ -82,7 +80,7 @@ export async function verifyPart(env: Env, msg: VerifyMessage): Promise<void> {
     if (!again || !("body" in again)) throw new Error(`part ${msg.key} changed while it was verified`);
     const staging = new StagingWriter(env.ORIGIN, stagingPrefix(msg.version, msg.part, token));
     try {
-      for await (const chunk of again.body.pipeThrough(rechunk(INFLATE_INPUT_BYTES)).pipeThrough(new DecompressionStream("gzip"))) {
+      for await (const chunk of inflate(again.body)) {
         await report(await staging.add(chunk, scanner.push(chunk)));
       }
       await report(await staging.end(scanner.end()));

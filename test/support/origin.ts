@@ -11,6 +11,18 @@ export async function gzip(data: Uint8Array): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
 
+/** Gzips `head`, `fill` repeated `times` and `tail` as one stream: a small part that inflates far. */
+export async function gzipRepeated(head: Uint8Array, fill: Uint8Array, times: number, tail: Uint8Array): Promise<Uint8Array> {
+  const cs = new CompressionStream("gzip");
+  const out = new Response(cs.readable).arrayBuffer();
+  const w = cs.writable.getWriter();
+  await w.write(head);
+  for (let i = 0; i < times; i++) await w.write(fill);
+  await w.write(tail);
+  await w.close();
+  return new Uint8Array(await out);
+}
+
 export type Rec = { uid: string; segments: string[] } | { uid: string; delete: true };
 
 export interface PublishOptions {

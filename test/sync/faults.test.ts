@@ -3,12 +3,13 @@ import { createExecutionContext, createMessageBatch, getQueueResult, runInDurabl
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import { parseManifest } from "../../domain/manifest";
-import type { ApplyMessage } from "../../domain/sync-messages";
+import { type ApplyMessage, MAX_BLANK_RUN_BYTES } from "../../domain/sync-messages";
 import type { SyncCoordinator } from "../../durable/sync-coordinator";
 import type { UserProfile } from "../../durable/user-profile";
 import type { QueueName } from "../../sync/queues";
+import { STAGE_BYTES, stagingHighWater } from "../../sync/staging";
 import worker from "../../worker/index";
-import { ndjson, publishVersion, sha256Hex } from "../support/origin";
+import { gzipRepeated, ndjson, publishVersion, sha256Hex } from "../support/origin";
 import { cron, expectSegments, postSync, syncStatus, users, waitForApplied } from "../support/sync-helpers";
 
 function failBatches(uid: string, times: number): Promise<void> {
@@ -181,5 +182,36 @@ describe("sync faults", { timeout: 30_000 }, () => {
       "batches/v6/b.ndjson is not readable NDJSON: record 1 is longer than 262144 bytes",
     ]);
     expect(s.lastRun).toMatchObject({ usersApplied: 0, failures: 0 });
+  });
+
+  it("rejects a small gzip part that inflates to a long run of blank lines, without ever holding it", async () => {
+    const MB = 1024 * 1024;
+    const rec = (uid: string) => ndjson([{ uid, segments: ["1"] }]);
+    // 64 MB of newlines between two records: a few dozen KB compressed, and its sha256 matches.
+    const bomb = await gzipRepeated(rec("blank-0"), new Uint8Array(MB).fill(10), 64, rec("blank-1"));
+    expect(bomb.length).toBeLessThan(MB / 8);
+    const good = ndjson(users("beside", 2, () => ["8"]));
+    await env.ORIGIN.put("batches/v7/blank.ndjson.gz", bomb);
+    await env.ORIGIN.put("batches/v7/good.ndjson", good);
+    const parts = [
+      { key: "batches/v7/blank.ndjson.gz", records: 2, sha256: await sha256Hex(bomb) },
+      { key: "batches/v7/good.ndjson", records: 2, sha256: await sha256Hex(good) },
+    ];
+    await env.ORIGIN.put("manifests/latest.json", JSON.stringify({ version: 7, kind: "delta", parts, segmentTtl: "1d" }));
+    stagingHighWater.bytes = 0;
+    await cron();
+    const s = await waitForApplied(7);
+    expect(s.rejectedParts).toEqual([
+      {
+        version: 7,
+        key: "batches/v7/blank.ndjson.gz",
+        reason: `batches/v7/blank.ndjson.gz is not readable NDJSON (gzip): blank lines after record 1 add up to more than ${MAX_BLANK_RUN_BYTES} bytes`,
+      },
+    ]);
+    expect(s.lastRun).toMatchObject({ usersApplied: 2, failures: 0 });
+    expect(stagingHighWater.bytes).toBeGreaterThan(0);
+    expect(stagingHighWater.bytes).toBeLessThanOrEqual(STAGE_BYTES);
+    await expectSegments("beside-1", ["8"]);
+    expect(await env.USER_PROFILE.getByName("blank-0").current()).toMatchObject({ segments: [], batchVersion: 0 });
   });
 });

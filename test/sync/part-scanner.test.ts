@@ -1,11 +1,17 @@
-/** Slice boundaries of a part under any chunking, blank and overlong lines. */
+/** Slice boundaries of a part under any chunking, blank and overlong lines, long runs of blank lines. */
 import { describe, expect, it } from "vitest";
-import { PartScanner, type Span } from "../../sync/part-scanner";
+import { PartScanner, type PartScannerOptions, type Span } from "../../sync/part-scanner";
 
 const enc = (s: string) => new TextEncoder().encode(s);
 
-function scanAll(text: string, perSlice: number, chunkSize: number, maxLine = 1_000): { spans: Span[]; records: number } {
-  const s = new PartScanner(perSlice, maxLine);
+function scanAll(
+  text: string,
+  perSlice: number,
+  chunkSize: number,
+  maxLine = 1_000,
+  more: Partial<PartScannerOptions> = {},
+): { spans: Span[]; records: number } {
+  const s = new PartScanner({ records: perSlice, bytes: 1e9, maxLine, maxBlankRun: 1e9, ...more });
   const bytes = enc(text);
   const spans: Span[] = [];
   for (let i = 0; i < bytes.length; i += chunkSize) spans.push(...s.push(bytes.subarray(i, i + chunkSize)));
@@ -42,5 +48,30 @@ describe("part scanner", () => {
 
   it("rejects a line longer than the limit, even split over chunks", () => {
     expect(() => scanAll(`{"uid":"${"x".repeat(50)}"}\n`, 2, 8, 40)).toThrow("record 1 is longer than 40 bytes");
+  });
+
+  it("also ends a slice at the first line end past its byte bound", () => {
+    const lines = ["a".repeat(10), "b".repeat(30), "c", "d".repeat(5), "e"];
+    for (const chunk of [1, 4, 100]) {
+      const { spans } = scanAll(lines.join("\n"), 100, chunk, 1_000, { bytes: 20 });
+      // 11 bytes, then 31 reach 20: cut; "c\n" and "ddddd\n" (8) do not, "e" ends the stream.
+      expect(spans).toEqual([
+        { offset: 0, length: 42, records: 2 },
+        { offset: 42, length: 9, records: 3 },
+      ]);
+    }
+  });
+
+  it("rejects a run of blank lines longer than its bound, and counts runs apart", () => {
+    const run = (n: number) => "\n".repeat(n);
+    for (const chunk of [1, 3, 64]) {
+      expect(scanAll(`a${run(11)}b${run(11)}c`, 5, chunk, 1_000, { maxBlankRun: 10 }).records).toBe(3);
+      expect(() => scanAll(`a${run(12)}b`, 5, chunk, 1_000, { maxBlankRun: 10 })).toThrow(
+        "blank lines after record 1 add up to more than 10 bytes",
+      );
+      expect(() => scanAll(`${run(5)} \t \r${run(5)}`, 5, chunk, 1_000, { maxBlankRun: 10 })).toThrow(
+        "blank lines after record 0 add up to more than 10 bytes",
+      );
+    }
   });
 });

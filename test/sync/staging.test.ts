@@ -3,21 +3,24 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { logLines, objectKey, partitionOf } from "../../domain/event-log-format";
 import type { PlannedSlice } from "../../domain/sync-messages";
-import { PartScanner } from "../../sync/part-scanner";
+import { PartScanner, type PartScannerOptions } from "../../sync/part-scanner";
 import { StagingWriter } from "../../sync/staging";
+
+const scanner = (records: number, more: Partial<PartScannerOptions> = {}) =>
+  new PartScanner({ records, bytes: 1e9, maxLine: 1_000, maxBlankRun: 1e9, ...more });
 
 describe("staging a decompressed part", () => {
   it("writes objects cut at slice boundaries whose ranges give back every slice exactly", async () => {
     const lines = Array.from({ length: 101 }, (_, i) => JSON.stringify({ uid: `u${i}`, segments: ["x".repeat(i % 13)] }));
     const bytes = new TextEncoder().encode(`${lines.join("\n")}\n`);
-    const scanner = new PartScanner(7, 1_000);
+    const scan = scanner(7);
     const writer = new StagingWriter(env.ORIGIN, "edge-staging/test/", 300);
     const planned: PlannedSlice[] = [];
     for (let i = 0; i < bytes.length; i += 97) {
       const chunk = bytes.subarray(i, i + 97);
-      planned.push(...(await writer.add(chunk, scanner.push(chunk))));
+      planned.push(...(await writer.add(chunk, scan.push(chunk))));
     }
-    planned.push(...(await writer.end(scanner.end())));
+    planned.push(...(await writer.end(scan.end())));
 
     expect(planned.map((s) => s.slice)).toEqual([...Array(15).keys()]);
     expect(planned.reduce((n, s) => n + s.records, 0)).toBe(101);
@@ -29,6 +32,25 @@ describe("staging a decompressed part", () => {
       text += await (obj as R2ObjectBody).text();
     }
     expect(text).toBe(`${lines.join("\n")}\n`);
+  });
+
+  it("holds at most one object, one open slice and one chunk, however many records a slice has", async () => {
+    // 900 records of ~900 bytes: one slice of ~800 KB by count alone, cut by bytes instead.
+    const line = (i: number) => JSON.stringify({ uid: `u${i}`, segments: ["x".repeat(880)] });
+    const bytes = new TextEncoder().encode(`${Array.from({ length: 900 }, (_, i) => line(i)).join("\n")}\n`);
+    const [stage, slice, maxLine, chunkSize] = [20_000, 10_000, 1_000, 4_096];
+    const scan = scanner(900, { bytes: slice, maxLine });
+    const writer = new StagingWriter(env.ORIGIN, "edge-staging/test-bounded/", stage);
+    const planned: PlannedSlice[] = [];
+    for (let i = 0; i < bytes.length; i += chunkSize) {
+      const chunk = bytes.subarray(i, i + chunkSize);
+      planned.push(...(await writer.add(chunk, scan.push(chunk))));
+    }
+    planned.push(...(await writer.end(scan.end())));
+    expect(planned.reduce((n, s) => n + s.records, 0)).toBe(900);
+    expect(Math.max(...planned.map((s) => s.length))).toBeLessThan(slice + maxLine);
+    expect(writer.maxBuffered).toBeGreaterThan(stage);
+    expect(writer.maxBuffered).toBeLessThanOrEqual(stage + slice + maxLine + chunkSize);
   });
 });
 
