@@ -1,8 +1,9 @@
-/** SQLite schema of a user's object: only what rules, dedupe and publishing need, each table bounded. */
+/**
+ * SQLite schema of a user's object: the state as one row of JSON (`k` = 1) and the remembered event ids as one row
+ * per arrival day. A call writes the state row and at most today's ids row, however many events it carries:
+ * Durable Objects bill each row written.
+ */
 export const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (k TEXT PRIMARY KEY, v TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS seen (id TEXT PRIMARY KEY, ts INTEGER NOT NULL);
-CREATE INDEX IF NOT EXISTS seen_ts ON seen (ts);
-CREATE TABLE IF NOT EXISTS counters (k TEXT NOT NULL, b INTEGER NOT NULL, n INTEGER NOT NULL, PRIMARY KEY (k, b));
-CREATE TABLE IF NOT EXISTS realtime (segment TEXT PRIMARY KEY, until INTEGER NOT NULL, taxonomy INTEGER);
+CREATE TABLE IF NOT EXISTS state (k INTEGER PRIMARY KEY, v TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS seen_days (day INTEGER PRIMARY KEY, ids TEXT NOT NULL);
 `;

@@ -2,13 +2,16 @@
 import { DurableObject } from "cloudflare:workers";
 import type { UdnEvent } from "../domain/event-input";
 import { errorText, logEvent } from "../domain/log";
-import { liveSegments, type MembershipState, nextLapse, sameSegments } from "../domain/merge";
+import { liveSegments, nextLapse, sameSegments } from "../domain/merge";
 import { encodeProfile, type Profile, profileKey, type SegmentRef } from "../domain/profile-record";
 import { affectedBy } from "../domain/rules/affected";
-import { type Counters, countEvent, pruneCounters, qualifyingSegments } from "../domain/rules/evaluate";
+import { countEvent, pruneCounters, qualifyingSegments } from "../domain/rules/evaluate";
 import type { CompiledRules } from "../domain/rules/types";
+import { SeenIds } from "../domain/seen-ids";
 import { writeMetric } from "../platform/metrics";
 import { loadRules } from "../platform/segment-store";
+import { dropLegacyLayout, hasLegacyLayout, readLegacyLayout } from "./legacy-layout";
+import { decodeState, emptyState, encodeState, type ProfileState } from "./profile-state";
 import { publishDelay } from "./publish-backoff";
 import { PROVISIONAL_RETENTION_S, retentionSeconds } from "./retention";
 import { SCHEMA } from "./user-profile-schema";
@@ -53,26 +56,13 @@ const UNKNOWN = "?";
 
 export class UserProfile extends DurableObject<Env> {
   private loaded = false;
-  private uid = "";
-  private counters: Counters = new Map();
-  private state: MembershipState = { realtime: new Map(), batch: { segments: [], expires: 0 } };
-  private batchVersion = 0;
-  private profile: Profile = { ts: 0, segments: [] };
-  /** The record KV holds for this user ("" = none). */
-  private published = "";
-  private publishedAt = 0;
-  /** KV writes that failed in a row: the next waits longer (publish-backoff.ts). */
-  private publishFailures = 0;
+  private s: ProfileState = emptyState();
+  private readonly seen = new SeenIds();
+  /** The state row must be written by the next save. */
+  private dirty = false;
   private pending = false;
   private publishing: Promise<unknown> | null = null;
   private alarmAt: number | null = null;
-  private seenCount = 0;
-  /** When the user was erased (0 = never): until the retention window passes, nothing brings them back. */
-  private erasedAt = 0;
-  /** The last event or applied batch record (0 = none yet): RETENTION_SECONDS later the object deletes everything. */
-  private lastActive = 0;
-  /** Created by a cookie-less request whose id has not come back yet: retention is PROVISIONAL_RETENTION_S. */
-  private provisional = false;
   /** The object's clock; tests replace it to move time forward. */
   now: () => number = Date.now;
   /** Runs before each batch record; tests replace it to fail calls the way an overloaded object does. */
@@ -91,19 +81,14 @@ export class UserProfile extends DurableObject<Env> {
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
     const now = this.now();
-    if (this.erasedAt) return { applied: 0, profile: this.profile, erased: true };
+    if (this.s.erasedAt) return { applied: 0, profile: this.s.profile, erased: true };
     this.markProvisional(options.provisional === true);
     this.touch(now);
-    const sql = this.ctx.storage.sql;
     let applied = 0;
     for (const e of events) {
-      if (sql.exec("SELECT 1 FROM seen WHERE id = ?", e.id).toArray().length) continue;
-      const ts = Math.min(e.ts, now);
-      sql.exec("INSERT INTO seen (id, ts) VALUES (?, ?)", e.id, ts);
-      this.seenCount++;
-      for (const w of countEvent(rules, this.counters, { ...e, ts }, now)) {
-        sql.exec("INSERT OR REPLACE INTO counters (k, b, n) VALUES (?, ?, ?)", w.key, w.bucket, w.n);
-      }
+      if (this.seen.has(e.id)) continue;
+      this.seen.add(e.id, now);
+      countEvent(rules, this.s.counters, { ...e, ts: Math.min(e.ts, now) }, now);
       applied++;
     }
     this.forgetOldIds(rules, now);
@@ -120,15 +105,17 @@ export class UserProfile extends DurableObject<Env> {
     const rules = await loadRules(this.env.PROFILES, this.now());
     this.load(uid);
     const now = this.now();
-    if (this.erasedAt || update.version <= this.batchVersion) return { applied: 0, profile: this.profile, erased: this.erasedAt > 0 };
-    this.batchVersion = update.version;
+    if (this.s.erasedAt || update.version <= this.s.batchVersion) {
+      this.save();
+      return { applied: 0, profile: this.s.profile, erased: this.s.erasedAt > 0 };
+    }
+    this.s.batchVersion = update.version;
     this.touch(now);
     const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
       update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
     );
     const before = this.liveBatchIds(now);
-    this.state.batch = { segments, expires: segments.length ? (update.at ?? now) + update.ttlMs : 0 };
-    this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
+    this.s.memberships.batch = { segments, expires: segments.length ? (update.at ?? now) + update.ttlMs : 0 };
     writeMetric(this.env, "profile", ["batch"], [1]);
     const after = this.liveBatchIds(now);
     const changed = new Set([...before, ...after].filter((id) => before.has(id) !== after.has(id)));
@@ -140,11 +127,11 @@ export class UserProfile extends DurableObject<Env> {
   async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number; erased: boolean }> {
     this.load();
     return {
-      ...this.profile,
-      batchVersion: this.batchVersion,
-      published: this.published,
-      eventsSeen: this.seenCount,
-      erased: this.erasedAt > 0,
+      ...this.s.profile,
+      batchVersion: this.s.batchVersion,
+      published: this.s.published,
+      eventsSeen: this.seen.size,
+      erased: this.s.erasedAt > 0,
     };
   }
 
@@ -159,13 +146,11 @@ export class UserProfile extends DurableObject<Env> {
     const now = this.now();
     // A publish still in flight must land before the delete, or it would bring the record back.
     await this.publishing?.catch(() => {});
-    await this.ctx.storage.deleteAll();
-    this.ctx.storage.sql.exec(SCHEMA);
-    this.reset();
-    this.erasedAt = now;
-    this.setMeta("erased", String(now));
-    this.setMeta("uid", uid);
-    this.uid = uid;
+    await this.wipe();
+    this.s.erasedAt = now;
+    this.s.uid = uid;
+    this.dirty = true;
+    this.save();
     await this.env.PROFILES.delete(profileKey(uid));
     this.alarmAt = now + retentionMs;
     await this.ctx.storage.setAlarm(this.alarmAt);
@@ -174,31 +159,31 @@ export class UserProfile extends DurableObject<Env> {
   override async alarm(): Promise<void> {
     this.load();
     this.alarmAt = null;
-    if (this.erasedAt) {
+    if (this.s.erasedAt) {
       // A tombstone lasts the full retention; a misconfigured one throws here, and the runtime retries the alarm.
       const retentionMs = this.retentionMs(true);
-      if (this.now() >= this.erasedAt + retentionMs) {
-        await this.ctx.storage.deleteAll();
-        this.ctx.storage.sql.exec(SCHEMA);
-        this.reset();
+      if (this.now() >= this.s.erasedAt + retentionMs) {
+        await this.wipe();
       } else {
-        this.alarmAt = this.erasedAt + retentionMs;
+        this.alarmAt = this.s.erasedAt + retentionMs;
         await this.ctx.storage.setAlarm(this.alarmAt);
       }
       return;
     }
-    if (this.lastActive && this.now() >= this.lastActive + this.retentionMs()) {
+    if (this.s.lastActive && this.now() >= this.s.lastActive + this.retentionMs()) {
       await this.expire();
       return;
     }
     const rules = await loadRules(this.env.PROFILES, this.now());
     const now = this.now();
-    const lapsing = this.state.batch.expires <= now ? this.liveBatchIds(this.state.batch.expires - 1) : new Set<string>();
+    const batch = this.s.memberships.batch;
+    const lapsing = batch.expires <= now ? this.liveBatchIds(batch.expires - 1) : new Set<string>();
     await this.settle(rules, now, this.dueScope(rules, now, lapsing));
   }
 
   private liveBatchIds(now: number): Set<string> {
-    return new Set(this.state.batch.expires > now ? this.state.batch.segments.map((s) => s.id) : []);
+    const batch = this.s.memberships.batch;
+    return new Set(batch.expires > now ? batch.segments.map((s) => s.id) : []);
   }
 
   /**
@@ -208,7 +193,7 @@ export class UserProfile extends DurableObject<Env> {
    */
   private dueScope(rules: CompiledRules, now: number, changed: ReadonlySet<string>): Set<string> {
     const due = new Set<string>();
-    for (const [id, m] of this.state.realtime) if (m.until <= now) due.add(id);
+    for (const [id, m] of this.s.memberships.realtime) if (m.until <= now) due.add(id);
     for (const id of affectedBy(rules, new Set([...due, ...changed]))) due.add(id);
     return due;
   }
@@ -217,15 +202,29 @@ export class UserProfile extends DurableObject<Env> {
   private async expire(): Promise<void> {
     writeMetric(this.env, "profile", ["expire"], []);
     await this.publishing?.catch(() => {});
-    if (this.uid) await this.env.PROFILES.delete(profileKey(this.uid));
+    if (this.s.uid) await this.env.PROFILES.delete(profileKey(this.s.uid));
+    await this.wipe();
+  }
+
+  /** Deletes all storage and forgets the in-memory copy. */
+  private async wipe(): Promise<void> {
     await this.ctx.storage.deleteAll();
     this.ctx.storage.sql.exec(SCHEMA);
     this.reset();
   }
 
+  /** Forgets the in-memory copy of the state, so the next call reads storage afresh. */
+  private reset(): void {
+    this.loaded = false;
+    this.s = emptyState();
+    this.seen.clear();
+    this.pending = false;
+    this.dirty = false;
+  }
+
   private touch(now: number): void {
-    this.lastActive = now;
-    this.setMeta("active", String(now));
+    this.s.lastActive = now;
+    this.dirty = true;
   }
 
   /**
@@ -234,78 +233,57 @@ export class UserProfile extends DurableObject<Env> {
    */
   private retentionMs(full = false): number {
     const s = retentionSeconds(this.env);
-    return (this.provisional && !full ? Math.min(s, PROVISIONAL_RETENTION_S) : s) * 1000;
+    return (this.s.provisional && !full ? Math.min(s, PROVISIONAL_RETENTION_S) : s) * 1000;
   }
 
   /** A cookie-less request's new id is provisional; a call with the id that came back (from a cookie) makes it permanent. */
   private markProvisional(provisional: boolean): void {
-    if (provisional && !this.lastActive && !this.provisional) {
-      this.provisional = true;
-      this.setMeta("provisional", "1");
-    } else if (!provisional && this.provisional) {
-      this.provisional = false;
-      this.ctx.storage.sql.exec("DELETE FROM meta WHERE k = 'provisional'");
+    if (provisional && !this.s.lastActive && !this.s.provisional) {
+      this.s.provisional = true;
+      this.dirty = true;
+    } else if (!provisional && this.s.provisional) {
+      this.s.provisional = false;
       // A KV record was written to expire with the provisional stay: the next publish writes it for the full one.
-      if (this.published) this.published = UNKNOWN;
+      if (this.s.published) this.s.published = UNKNOWN;
+      this.dirty = true;
     }
-  }
-
-  /** Forgets the in-memory copy of the state, so the next call reads storage afresh. */
-  private reset(): void {
-    this.loaded = false;
-    this.uid = "";
-    this.counters = new Map();
-    this.state = { realtime: new Map(), batch: { segments: [], expires: 0 } };
-    this.batchVersion = 0;
-    this.profile = { ts: 0, segments: [] };
-    this.published = "";
-    this.publishedAt = 0;
-    this.publishFailures = 0;
-    this.pending = false;
-    this.erasedAt = 0;
-    this.lastActive = 0;
-    this.provisional = false;
-    this.seenCount = 0;
   }
 
   /** Re-evaluates the rules, lapses what ran out, publishes if due, and arms the alarm for what comes next. */
   private async settle(rules: CompiledRules, now: number, scope: Scope): Promise<Profile> {
     this.evaluate(rules, now, scope);
-    const sql = this.ctx.storage.sql;
-    for (const d of pruneCounters(rules, this.counters, now)) {
-      if (d.before === undefined) sql.exec("DELETE FROM counters WHERE k = ?", d.key);
-      else sql.exec("DELETE FROM counters WHERE k = ? AND b < ?", d.key, d.before);
+    if (pruneCounters(rules, this.s.counters, now).length) this.dirty = true;
+    const segments = liveSegments(this.s.memberships, now);
+    if (!sameSegments(segments, this.s.profile.segments)) {
+      this.s.profile = { ts: now, segments };
+      this.dirty = true;
     }
-    const segments = liveSegments(this.state, now);
-    if (!sameSegments(segments, this.profile.segments)) {
-      this.profile = { ts: now, segments };
-      this.setMeta("profile", JSON.stringify(this.profile));
-    }
-    const profile = this.profile;
+    const profile = this.s.profile;
     await this.publish(now);
+    this.save();
     this.arm(now);
     return profile;
   }
 
   private evaluate(rules: CompiledRules, now: number, scope: Scope): void {
-    const sql = this.ctx.storage.sql;
-    const live = new Set(liveSegments(this.state, now).map((s) => s.id));
+    const m = this.s.memberships;
+    const live = new Set(liveSegments(m, now).map((s) => s.id));
     const inScope = scope === "all" ? undefined : (id: string) => scope.has(id);
-    const qualified = qualifyingSegments(rules, this.counters, now, (id) => live.has(id), inScope);
+    const qualified = qualifyingSegments(rules, this.s.counters, now, (id) => live.has(id), inScope);
     for (const seg of rules.segments) {
       if (!qualified.has(seg.id)) continue;
       const until = now + seg.ttlMs;
-      this.state.realtime.set(seg.id, seg.taxonomy === undefined ? { until } : { until, taxonomy: seg.taxonomy });
-      sql.exec("INSERT OR REPLACE INTO realtime (segment, until, taxonomy) VALUES (?, ?, ?)", seg.id, until, seg.taxonomy ?? null);
+      m.realtime.set(seg.id, seg.taxonomy === undefined ? { until } : { until, taxonomy: seg.taxonomy });
+      this.dirty = true;
     }
-    for (const [id, m] of this.state.realtime) {
-      if (m.until > now) continue;
-      this.state.realtime.delete(id);
-      sql.exec("DELETE FROM realtime WHERE segment = ?", id);
+    for (const [id, r] of m.realtime) {
+      if (r.until > now) continue;
+      m.realtime.delete(id);
+      this.dirty = true;
     }
-    if (this.state.batch.segments.length && this.state.batch.expires <= now) {
-      this.state.batch = { segments: [], expires: 0 };
-      this.setMeta("batch", JSON.stringify({ version: this.batchVersion, ...this.state.batch }));
+    if (m.batch.segments.length && m.batch.expires <= now) {
+      m.batch = { segments: [], expires: 0 };
+      this.dirty = true;
     }
   }
 
@@ -314,34 +292,42 @@ export class UserProfile extends DurableObject<Env> {
    * once per backoff step; later changes wait for the alarm.
    */
   private async publish(now: number): Promise<void> {
-    const record = this.profile.segments.length ? encodeProfile(this.profile) : "";
-    if (record === this.published) {
+    const s = this.s;
+    const record = s.profile.segments.length ? encodeProfile(s.profile) : "";
+    if (record === s.published) {
       this.pending = false;
       return;
     }
-    if (this.publishing || now - this.publishedAt < publishDelay(this.publishFailures)) {
+    if (this.publishing || now - s.publishedAt < publishDelay(s.publishFailures)) {
       this.pending = true;
       return;
     }
     this.pending = false;
-    this.published = record;
-    this.publishedAt = now;
+    s.published = record;
+    s.publishedAt = now;
+    this.dirty = true;
+    // Stored with the call's other changes, before the write: one state row per call, not one more after it.
+    this.save();
     try {
-      const key = profileKey(this.uid);
+      const key = profileKey(s.uid);
       this.publishing = record
         ? this.env.PROFILES.put(key, record, { expirationTtl: this.retentionMs() / 1000 })
         : this.env.PROFILES.delete(key);
       await this.publishing;
-      this.publishFailures = 0;
-      writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [this.profile.segments.length]);
+      if (s.publishFailures) {
+        s.publishFailures = 0;
+        this.dirty = true;
+      }
+      writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [s.profile.segments.length]);
     } catch (e) {
-      this.published = UNKNOWN;
+      s.published = UNKNOWN;
       this.pending = true;
-      this.publishFailures++;
-      logEvent("error", "profile publish failed", { error: errorText(e), failures: this.publishFailures });
+      s.publishFailures++;
+      this.dirty = true;
+      logEvent("error", "profile publish failed", { error: errorText(e), failures: s.publishFailures });
     } finally {
       this.publishing = null;
-      this.setMeta("published", JSON.stringify([this.published, this.publishedAt, this.publishFailures]));
+      this.save();
     }
   }
 
@@ -351,10 +337,10 @@ export class UserProfile extends DurableObject<Env> {
    * event; an alarm that fires early just finds nothing due and arms again.
    */
   private arm(now: number): void {
-    let at = nextLapse(this.state, now) ?? Infinity;
-    if (this.pending) at = Math.min(at, Math.max(now, this.publishedAt + publishDelay(this.publishFailures)));
+    let at = nextLapse(this.s.memberships, now) ?? Infinity;
+    if (this.pending) at = Math.min(at, Math.max(now, this.s.publishedAt + publishDelay(this.s.publishFailures)));
     // Retention: an object without activity for the retention period deletes itself.
-    if (this.lastActive) at = Math.min(at, this.lastActive + this.retentionMs());
+    if (this.s.lastActive) at = Math.min(at, this.s.lastActive + this.retentionMs());
     if (at === Infinity || (this.alarmAt !== null && this.alarmAt <= at)) return;
     this.alarmAt = at;
     void this.ctx.storage.setAlarm(at);
@@ -363,56 +349,44 @@ export class UserProfile extends DurableObject<Env> {
   private forgetOldIds(rules: CompiledRules, now: number): void {
     let horizon = MIN_DEDUPE_MS;
     for (const leaf of rules.leaves.values()) horizon = Math.max(horizon, leaf.windowMs + leaf.bucketMs);
-    const sql = this.ctx.storage.sql;
-    sql.exec("DELETE FROM seen WHERE ts < ?", now - horizon);
-    if (this.seenCount > MAX_SEEN_IDS) {
-      sql.exec("DELETE FROM seen WHERE id IN (SELECT id FROM seen ORDER BY ts ASC LIMIT ?)", this.seenCount - MAX_SEEN_IDS);
-    }
-    this.seenCount = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM seen").one().n;
+    this.seen.forget(now, horizon, MAX_SEEN_IDS);
   }
 
-  private setMeta(k: string, v: string): void {
-    this.ctx.storage.sql.exec("INSERT OR REPLACE INTO meta (k, v) VALUES (?, ?)", k, v);
+  /** Writes what changed: the state row once, and the day rows of remembered ids that changed (today's, as a rule). */
+  private save(): void {
+    const sql = this.ctx.storage.sql;
+    if (this.dirty) {
+      sql.exec("INSERT OR REPLACE INTO state (k, v) VALUES (1, ?)", encodeState(this.s));
+      this.dirty = false;
+    }
+    for (const day of this.seen.dirty) {
+      const ids = this.seen.row(day);
+      if (ids) sql.exec("INSERT OR REPLACE INTO seen_days (day, ids) VALUES (?, ?)", day, JSON.stringify(ids));
+      else sql.exec("DELETE FROM seen_days WHERE day = ?", day);
+    }
+    this.seen.dirty.clear();
   }
 
   /** Reads the object's state into memory once; SQLite calls are synchronous, so no await is needed. */
   private load(uid?: string): void {
     if (!this.loaded) {
       const sql = this.ctx.storage.sql;
-      const meta = new Map(
-        sql
-          .exec<{ k: string; v: string }>("SELECT k, v FROM meta")
-          .toArray()
-          .map((r) => [r.k, r.v]),
-      );
-      this.uid = meta.get("uid") ?? "";
-      this.erasedAt = Number(meta.get("erased") ?? 0);
-      this.lastActive = Number(meta.get("active") ?? 0);
-      this.provisional = meta.has("provisional");
-      if (meta.has("batch")) {
-        const b = JSON.parse(meta.get("batch")!) as { version: number; segments: SegmentRef[]; expires: number };
-        this.batchVersion = b.version;
-        this.state.batch = { segments: b.segments, expires: b.expires };
+      if (hasLegacyLayout(sql)) {
+        // Stored before state and ids had rows of their own: moved over once, the old tables dropped.
+        this.s = readLegacyLayout(sql, this.seen, this.now());
+        dropLegacyLayout(sql);
+        this.dirty = true;
+        this.save();
+      } else {
+        const row = sql.exec<{ v: string }>("SELECT v FROM state WHERE k = 1").toArray()[0];
+        this.s = row ? decodeState(row.v) : emptyState();
+        for (const r of sql.exec<{ day: number; ids: string }>("SELECT day, ids FROM seen_days")) this.seen.load(r.day, JSON.parse(r.ids));
       }
-      if (meta.has("profile")) this.profile = JSON.parse(meta.get("profile")!) as Profile;
-      // Records written before the failure count was kept have two elements.
-      if (meta.has("published")) {
-        [this.published, this.publishedAt, this.publishFailures = 0] = JSON.parse(meta.get("published")!) as [string, number, number?];
-      }
-      for (const r of sql.exec<{ segment: string; until: number; taxonomy: number | null }>("SELECT * FROM realtime")) {
-        this.state.realtime.set(r.segment, r.taxonomy === null ? { until: r.until } : { until: r.until, taxonomy: r.taxonomy });
-      }
-      for (const r of sql.exec<{ k: string; b: number; n: number }>("SELECT k, b, n FROM counters")) {
-        let cells = this.counters.get(r.k);
-        if (!cells) this.counters.set(r.k, (cells = new Map()));
-        cells.set(r.b, r.n);
-      }
-      this.seenCount = sql.exec<{ n: number }>("SELECT COUNT(*) AS n FROM seen").one().n;
       this.loaded = true;
     }
-    if (uid && uid !== this.uid) {
-      this.uid = uid;
-      this.setMeta("uid", uid);
+    if (uid && uid !== this.s.uid) {
+      this.s.uid = uid;
+      this.dirty = true;
     }
   }
 }

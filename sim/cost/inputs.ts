@@ -26,14 +26,9 @@ export interface CostInputs {
   cpuMsPerEventRequest: number;
   /** Shipped: one object call per event request (all its events). false = one call per event. */
   objectCallPerRequest: boolean;
-  /** Rule patterns an event matches (each is a counter cell). */
-  patternsPerEvent: number;
-  /** Real-time segments whose rule holds when a call settles (each row is re-written). */
-  qualifyingSegmentsPerCall: number;
-  /** Event ids an object remembers for dedupe, on average (bounded by 2,000 and the longest window). */
-  rememberedIdsPerUser: number;
-  /** Calls that find the object out of memory: its load() reads every table once. */
+  /** Calls that find the object out of memory: its load() reads its rows once. */
   coldLoadShare: number;
+  /** Rows such a load reads: the schema check and the state row (measured), plus one per day with remembered ids. */
   coldLoadRows: number;
   /** Event calls whose merged profile changes: one KV write each (the object publishes on change only). */
   profileChangeShare: number;
@@ -86,11 +81,8 @@ export const BASELINE: CostInputs = {
   eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
   cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off
   objectCallPerRequest: true, // shipped (worker/events/routes.ts)
-  patternsPerEvent: 1.5, // assumption; demo rules: 1 to 3
-  qualifyingSegmentsPerCall: 2, // assumption
-  rememberedIdsPerUser: 100, // assumption: ~10 events a day over the demo rules' 30-day horizon, users not active daily
   coldLoadShare: 0.5, // assumption: objects are evicted between a user's page views
-  coldLoadRows: 150, // assumption: meta, memberships, counter cells (≤ 61 per pattern)
+  coldLoadRows: OBJECT_SQL.readPerColdLoad + 10, // measured with one day of ids; assumption: ids on 10 more days
   profileChangeShare: 0.05, // assumption
   publishOnChangeOnly: true, // shipped (durable/user-profile.ts)
   doWallMsPerCall: 3, // assumption

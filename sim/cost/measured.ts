@@ -4,24 +4,16 @@
  * when the object's storage pattern changes, so these figures and the cost model move together.
  */
 export const OBJECT_SQL = {
-  /** Every track() call: the `active` meta row, table and primary-key index. */
-  writtenPerCall: 2,
-  /** Every new event matching one rule pattern: its dedupe id (table, primary key, ts index) and one counter cell (table, key). */
-  writtenPerEvent: 5,
-  /** Each further rule pattern the event matches: one more counter cell. */
-  writtenPerExtraPattern: 2,
-  /** Every call re-writes the membership row of each real-time segment whose rule holds (to push its end later). */
-  writtenPerQualifyingSegment: 2,
-  /** A call that changes the profile and publishes: the `profile` and `published` meta rows. */
-  writtenOnChange: 4,
-  /** Every track() call reads this many rows besides the dedupe ids it counts. */
-  readPerCall: 4,
-  /** ... and it counts every remembered dedupe id (`SELECT COUNT(*) FROM seen`). */
-  readPerRememberedId: 1,
-  /** A batch record that changes the user's batch segments (batch, active, profile, published meta rows), plus writtenPerQualifyingSegment each. */
-  writtenPerBatchApply: 8,
-  /** The SQLite file of a user with a short history (schema, a few ids and counters). */
-  bytesPerSmallObject: 45_056,
+  /** A track() call with new events, however many: the state row and today's remembered-ids row. */
+  writtenPerEventCall: 2,
+  /** A call that stores the state row alone: known events redelivered, a batch record, an alarm that changes something. */
+  writtenPerStateCall: 1,
+  /** Each row written is read first (INSERT OR REPLACE); a call on an object in memory reads nothing else. */
+  readPerWrittenRow: 1,
+  /** A call on an object out of memory reads the schema check and its rows (state, one remembered-ids day) once. */
+  readPerColdLoad: 5,
+  /** The SQLite file of a user with a short history. */
+  bytesPerSmallObject: 16_384,
 } as const;
 
 export interface BenchFigures {

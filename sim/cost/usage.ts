@@ -57,18 +57,15 @@ export function usage(i: CostInputs): Usage {
   const doRequests = objectCalls + slices;
   const doGbSeconds = ((objectCalls * i.doWallMsPerCall + publishes * i.kvPutMs) / 1000) * DO_GB;
 
+  // The object writes its state row per call, and today's remembered-ids row when a call brings new events;
+  // each row written is read first. An object out of memory reads its rows once.
   const s = i.sql;
-  const rowsRead =
-    objectCalls * (s.readPerCall + s.readPerRememberedId * i.rememberedIdsPerUser) +
-    objectCalls * i.coldLoadShare * (i.coldLoadRows + i.rememberedIdsPerUser);
   const rowsWritten =
-    (eventCalls + retries) * (s.writtenPerCall + s.writtenPerQualifyingSegment * i.qualifyingSegmentsPerCall) +
-    i.eventsPerDay * (s.writtenPerEvent + s.writtenPerExtraPattern * (i.patternsPerEvent - 1)) +
-    (changes + lapses) * s.writtenOnChange +
-    batchChanged * s.writtenPerBatchApply +
-    (i.batchUsersPerDay - batchChanged) * (s.writtenPerBatchApply - s.writtenOnChange) +
-    // An alarm re-writes the memberships that still hold, and re-arms (a setAlarm is billed as one row).
-    alarms * (s.writtenPerQualifyingSegment * i.qualifyingSegmentsPerCall + 1);
+    (eventCalls + retries) * s.writtenPerEventCall +
+    i.batchUsersPerDay * s.writtenPerStateCall +
+    // An alarm stores the state when it changes something, and re-arms (a setAlarm is billed as one row).
+    alarms * (s.writtenPerStateCall + 1);
+  const rowsRead = rowsWritten * s.readPerWrittenRow + objectCalls * i.coldLoadShare * i.coldLoadRows;
 
   const logMessages = i.eventLog ? eventRequests : 0;
   const queueMessages = slices + retries + logMessages;

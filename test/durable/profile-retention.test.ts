@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { UserProfile } from "../../durable/user-profile";
 import { putSegments, view } from "../support/helpers";
+import { objectStorage } from "../support/object-storage";
 
 const DAY = 86_400_000;
 const RETENTION_MS = Number(env.RETENTION_SECONDS) * 1000;
@@ -14,12 +15,8 @@ async function setClock(stub: Stub, at: number): Promise<void> {
 }
 
 async function storage(stub: Stub): Promise<{ rows: number; alarm: number | null }> {
-  return runInDurableObject(stub, async (_o: UserProfile, state) => {
-    const sql = state.storage.sql;
-    let rows = 0;
-    for (const t of ["meta", "seen", "counters", "realtime"]) rows += sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n;
-    return { rows, alarm: await state.storage.getAlarm() };
-  });
+  const { rows, alarm } = await objectStorage(stub);
+  return { rows, alarm };
 }
 
 describe("retention of a user's object", () => {

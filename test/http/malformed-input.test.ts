@@ -18,7 +18,7 @@ async function snapshot(): Promise<string> {
   const kv: [string, string | null][] = [];
   for (const k of (await env.PROFILES.list()).keys) kv.push([k.name, await env.PROFILES.get(k.name)]);
   const rows = await runInDurableObject(env.USER_PROFILE.getByName(UID), (_o: UserProfile, state) =>
-    ["meta", "seen", "counters", "realtime"].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
+    ["state", "seen_days"].map((t) => state.storage.sql.exec(`SELECT * FROM ${t}`).toArray()),
   );
   const sync = await (await call("/v1/admin/sync", { headers: ADMIN })).text();
   return JSON.stringify({ kv, rows, sync });

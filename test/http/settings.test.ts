@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { ConfigError, flagSetting, numberSetting } from "../../domain/setting";
 import type { UserProfile } from "../../durable/user-profile";
 import { callWith, S2S, view } from "../support/helpers";
+import { objectStorage } from "../support/object-storage";
 
 type Stub = DurableObjectStub<UserProfile>;
 
@@ -17,12 +18,7 @@ async function objectVar(stub: Stub, name: keyof Env, value: string): Promise<vo
 }
 
 async function tableRows(stub: Stub): Promise<number> {
-  return runInDurableObject(stub, (_o: UserProfile, state) => {
-    let n = 0;
-    for (const t of ["meta", "seen", "counters", "realtime"])
-      n += state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n;
-    return n;
-  });
+  return (await objectStorage(stub)).rows;
 }
 
 describe("settings", () => {

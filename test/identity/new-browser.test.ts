@@ -8,6 +8,7 @@ import { ipKeys } from "../../worker/events/rate-limit";
 import { signUid } from "../../worker/identity/signed-ids";
 import { profileCache } from "../../worker/isolate";
 import { callWith, cookieFrom, putSegments, view } from "../support/helpers";
+import { objectStorage } from "../support/object-storage";
 
 const RETENTION_MS = Number(env.RETENTION_SECONDS) * 1000;
 const FLOOD = 40;
@@ -16,12 +17,8 @@ const FLOOD = 40;
 const uidOf = (cookie: string) => cookie.slice("udn_id=".length).split(".")[0]!;
 
 async function storage(uid: string): Promise<{ rows: number; alarm: number | null }> {
-  return runInDurableObject(env.USER_PROFILE.getByName(uid), async (_o: UserProfile, state) => {
-    let rows = 0;
-    for (const t of ["meta", "seen", "counters", "realtime"])
-      rows += state.storage.sql.exec<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`).one().n;
-    return { rows, alarm: await state.storage.getAlarm() };
-  });
+  const { rows, alarm } = await objectStorage(env.USER_PROFILE.getByName(uid));
+  return { rows, alarm };
 }
 
 /** When the user's KV record expires (ms). */

@@ -8,24 +8,16 @@ import {
 } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
+import { emptyState } from "../../durable/profile-state";
 import type { UserProfile } from "../../durable/user-profile";
 import { signUid } from "../../worker/identity/signed-ids";
 import worker from "../../worker/index";
 import { profileCache } from "../../worker/isolate";
 import { ADMIN, call, postEvents, putSegments, S2S, view } from "../support/helpers";
+import { objectStorage } from "../support/object-storage";
 import { publishVersion } from "../support/origin";
 
 type Stub = DurableObjectStub<UserProfile>;
-
-/** Every row the user's object holds, table by table. */
-async function rows(stub: Stub): Promise<Record<string, unknown[]>> {
-  return runInDurableObject(stub, (_o: UserProfile, state) => {
-    const sql = state.storage.sql;
-    const out: Record<string, unknown[]> = {};
-    for (const t of ["meta", "seen", "counters", "realtime"]) out[t] = sql.exec(`SELECT * FROM ${t}`).toArray();
-    return out;
-  });
-}
 
 /** A user known in every tier: events applied, a real-time and a batch segment, a KV record. */
 async function knownUser(uid: string): Promise<{ cookie: string; stub: Stub }> {
@@ -34,10 +26,10 @@ async function knownUser(uid: string): Promise<{ cookie: string; stub: Stub }> {
   await postEvents(cookie, [view(`${uid}-1`, { url: "/cars/a" })]);
   const stub = env.USER_PROFILE.getByName(uid);
   await stub.applyBatch(uid, { version: 1, segments: ["607"], ttlMs: 86_400_000, taxonomy: 4 });
-  const before = await rows(stub);
+  const before = await objectStorage(stub);
   expect(before.seen).toHaveLength(1);
-  expect(before.counters!.length).toBeGreaterThan(0);
-  expect(before.realtime).toHaveLength(1);
+  expect(before.state!.counters.size).toBeGreaterThan(0);
+  expect(before.state!.memberships.realtime.size).toBe(1);
   expect((await stub.current()).segments.map((s) => s.id)).toEqual(["244", "607"]);
   expect(await env.PROFILES.get(`u:${uid}`)).not.toBeNull();
   return { cookie, stub };
@@ -47,11 +39,12 @@ async function knownUser(uid: string): Promise<{ cookie: string; stub: Stub }> {
 async function expectGoneEverywhere(uid: string, stub: Stub): Promise<void> {
   // This isolate's read-behind cache: no entry, or only the negative one a lookup below left.
   expect(profileCache.fallback(uid) ?? null).toBeNull();
-  const after = await rows(stub);
+  // Only the tombstone: the uid and when it was erased, everything else as for a user never seen.
+  const after = await objectStorage(stub);
   expect(after.seen).toEqual([]);
-  expect(after.counters).toEqual([]);
-  expect(after.realtime).toEqual([]);
-  expect(new Set(after.meta!.map((r) => (r as { k: string }).k))).toEqual(new Set(["erased", "uid"]));
+  expect(after.rows).toBe(1);
+  expect({ ...after.state, erasedAt: 0 }).toEqual({ ...emptyState(), uid });
+  expect(after.state!.erasedAt).toBeGreaterThan(0);
   expect(await env.PROFILES.get(`u:${uid}`)).toBeNull();
   const s2s = await call(`/v1/users/${uid}/segments`, { headers: S2S });
   expect(await s2s.json()).toEqual({ segments: [], ts: 0 });
