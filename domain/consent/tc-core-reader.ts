@@ -11,8 +11,7 @@ export interface TcCore {
   restrictions: ReadonlyMap<number, number>;
 }
 
-/** `steps`: the reads and loop turns it took, which never exceed the string's bit length (the tests hold it to that). */
-export type TcCoreRead = (({ ok: true } & TcCore) | { ok: false; problem: "malformed" | "truncated" }) & { steps: number };
+export type TcCoreRead = ({ ok: true } & TcCore) | { ok: false; problem: "malformed" | "truncated" };
 
 /** Segments of base64url separated by dots, none empty: the shape the IAB's decoder accepts. */
 const SEGMENTS = /^[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*$/;
@@ -62,12 +61,12 @@ function rangesHave(r: BitReader, vendorId: number, strict: boolean): boolean {
 export function readTcCore(text: string, vendorId: number): TcCoreRead {
   const dot = text.indexOf(".");
   const r = SEGMENTS.test(text) ? BitReader.from(dot < 0 ? text : text.slice(0, dot)) : undefined;
-  if (!r) return { ok: false, problem: "malformed", steps: 0 };
+  if (!r) return { ok: false, problem: "malformed" };
   try {
     const version = r.read(6);
     // Only versions 1 and 2 exist: anything else is not a TC string at all (as the IAB's decoder has it).
-    if (version !== 1 && version !== 2) return { ok: false, problem: "malformed", steps: r.steps };
-    if (version === 1) return { ok: true, version, purposeConsents: 0, vendorConsent: false, restrictions: new Map(), steps: r.steps };
+    if (version !== 1 && version !== 2) return { ok: false, problem: "malformed" };
+    if (version === 1) return { ok: true, version, purposeConsents: 0, vendorConsent: false, restrictions: new Map() };
     r.skip(BEFORE_PURPOSES);
     const purposeConsents = r.read(24);
     r.skip(AFTER_PURPOSES);
@@ -81,8 +80,8 @@ export function readTcCore(text: string, vendorId: number): TcCoreRead {
       const type = r.read(2);
       if (rangesHave(r, vendorId, true)) restrictions.set(purpose, Math.min(type, restrictions.get(purpose) ?? type));
     }
-    return { ok: true, version, purposeConsents, vendorConsent, restrictions, steps: r.steps };
+    return { ok: true, version, purposeConsents, vendorConsent, restrictions };
   } catch (e) {
-    return { ok: false, problem: e instanceof Truncated ? "truncated" : "malformed", steps: r.steps };
+    return { ok: false, problem: e instanceof Truncated ? "truncated" : "malformed" };
   }
 }

@@ -12,7 +12,8 @@ const REQUIRE_LI = 2;
  * Consent is the only basis accepted: TCF 2.2 rules out legitimate interest for profiles and
  * personalised ads (purposes 3-6), and purpose 1 never has one. A publisher restriction that forbids
  * the purpose for our vendor, or flips it to legitimate interest, therefore also denies. When several
- * restrictions name our vendor for one purpose the lowest type counts, as in the IAB's decoder.
+ * restrictions name our vendor for one purpose the lowest type counts, as in the IAB's decoder. Only the core
+ * segment is read; the optional ones (disclosed vendors, publisher purposes) take no part and are checked for shape.
  * @param where names the signal in the reason ("gdpr_consent" or "gpp section tcfeuv2")
  */
 export function tcfVerdict(tcString: string, policy: ConsentPolicy, where: string): ConsentVerdict {
