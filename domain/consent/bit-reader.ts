@@ -9,7 +9,7 @@ export class Truncated extends Error {
 }
 
 export class BitReader {
-  /** Reads by every reader in this isolate: the tests hold a decision's share to the bit length of what it read. */
+  /** Successful reads by every reader in this isolate (each takes a bit or more): the tests hold a decision's share to the bit length of what it read. */
   static steps = 0;
   private pos = 0;
 
@@ -42,8 +42,8 @@ export class BitReader {
 
   /** An unsigned integer of `n` bits (n ≤ 48: exact in a double). */
   read(n: number): number {
-    BitReader.steps++;
     if (n > this.remaining) throw new Truncated();
+    BitReader.steps++;
     let v = 0;
     for (let k = 0; k < n; k++) v = v * 2 + this.peek(k);
     this.pos += n;
@@ -51,7 +51,6 @@ export class BitReader {
   }
 
   skip(n: number): void {
-    BitReader.steps++;
     if (n > this.remaining) throw new Truncated();
     this.pos += n;
   }

@@ -23,7 +23,11 @@ function parseSids(gppSid: string): number[] | undefined {
     .filter((n) => n > 0);
 }
 
-/** TCF Canada accepts express or implied consent; both must cover our vendor and every purpose we need. */
+/**
+ * TCF Canada accepts express or implied consent; both must cover our vendor and every purpose we need.
+ * Read by tcf-ca-reader.ts: the IAB's decoder expands its Fibonacci-coded ranges id by id, and a range of a few
+ * characters can reach 2^40.
+ */
 function tcfCaVerdict(raw: string, policy: ConsentPolicy): ConsentVerdict {
   const ca = readTcfCaCore(raw, policy.vendorId);
   if (!ca) return denied("gpp section tcfcav1 is not a valid TCF Canada string");
@@ -73,7 +77,8 @@ export function gppVerdict(gpp: string | undefined, gppSid: string | undefined, 
   if (gpp === undefined) return sids?.length ? denied("gpp_sid names sections but gpp is missing") : ALLOWED;
   if (gpp.length > MAX_GPP_STRING) return denied(`gpp is longer than ${MAX_GPP_STRING} characters`);
   const [header = "", ...raw] = gpp.split("~");
-  // Sections are found by the header's ids, in its order: the IAB's model lists only the sections it knows.
+  // Sections are found by the header's ids, in its order: the IAB's model lists only the sections it knows, and
+  // expands the header's id ranges one by one (so it is never given the whole string).
   const present = raw.every((r) => r !== "") ? readGppHeader(header, raw.length) : undefined;
   if (!present) return denied("gpp is not a valid GPP string");
   try {
