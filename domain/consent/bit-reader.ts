@@ -1,7 +1,9 @@
 /** A cursor over the bits of a base64url text (TC strings, GPP sections), most significant bit first. */
 
 const ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-const SEXTET = new Map([...ALPHABET].map((c, i) => [c, i]));
+/** Character code → its six bits, -1 outside base64url. */
+const SEXTET = new Int8Array(128).fill(-1);
+for (let i = 0; i < ALPHABET.length; i++) SEXTET[ALPHABET.charCodeAt(i)] = i;
 
 /** Thrown by a read past the last bit; the readers turn it into a verdict, so it never leaves them. */
 export class Truncated extends Error {
@@ -22,8 +24,8 @@ export class BitReader {
   static from(text: string): BitReader | undefined {
     const sextets = new Uint8Array(text.length);
     for (let i = 0; i < text.length; i++) {
-      const v = SEXTET.get(text[i]!);
-      if (v === undefined) return undefined;
+      const v = SEXTET[text.charCodeAt(i)] ?? -1;
+      if (v < 0) return undefined;
       sextets[i] = v;
     }
     return new BitReader(sextets, text.length * 6);
@@ -37,7 +39,8 @@ export class BitReader {
   peek(offset: number): number {
     const i = this.pos + offset;
     if (i >= this.length) return 0;
-    return (this.sextets[Math.floor(i / 6)]! >> (5 - (i % 6))) & 1;
+    const q = (i / 6) | 0;
+    return (this.sextets[q]! >> (5 - (i - q * 6))) & 1;
   }
 
   /** An unsigned integer of `n` bits (n ≤ 48: exact in a double). */

@@ -12,6 +12,8 @@ const TCF_CA_V1 = 5;
 const USP_V1 = 6;
 /** Fields of the US national and state sections that opt the user out of what we do (1 = opted out). */
 const US_OPT_OUTS = ["SaleOptOut", "SharingOptOut", "TargetedAdvertisingOptOut"] as const;
+/** Longer than any US section the GPP specification defines (the longest, usnat with its GPC segment, is under 40): the IAB's decoder reads the whole text. */
+const MAX_US_SECTION = 64;
 const SID_LIST = /^-?[0-9]{1,3}(?:[,_]-?[0-9]{1,3}){0,31}$/;
 
 /** `gpp_sid` as a list of section ids; -1 (or nothing) means no section applies. */
@@ -46,6 +48,7 @@ function tcfCaVerdict(raw: string, policy: ConsentPolicy): ConsentVerdict {
  */
 function usSectionVerdict(sid: number, raw: string): ConsentVerdict {
   const name = Sections.SECTION_ID_NAME_MAP.get(sid)!;
+  if (raw.length > MAX_US_SECTION) return denied(`gpp section ${name} is longer than ${MAX_US_SECTION} characters`);
   const model = new GppModel();
   model.decodeSectionById(sid, raw);
   for (const field of US_OPT_OUTS) {

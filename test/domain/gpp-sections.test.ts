@@ -122,6 +122,12 @@ describe("GPP strings built to hurt", () => {
     expect(decide(worst, undefined)).toEqual(ALLOWED);
   });
 
+  it("refuses a US section longer than any the specification defines before the IAB's decoder reads it", () => {
+    const usnat = gppString({ usnat: { SaleOptOut: 2 } });
+    expect(decide(usnat, "7")).toEqual(ALLOWED);
+    expect(decide(`${usnat}${"A".repeat(64)}`, "7")).toEqual(denied("gpp section usnat is longer than 64 characters"));
+  });
+
   it("returns a verdict for garbage, never throwing", () => {
     const text = fc.string({
       unit: fc.constantFrom(..."ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_.~"),

@@ -1,6 +1,6 @@
 /** Consent strings written field by field: lying counts, ranges over every vendor id, and the costliest strings within the edge's length limits. */
+import { Sections } from "@iabgpp/cmpapi";
 import { BitWriter } from "./bit-writer";
-import { gppString } from "./consent-builders";
 
 /** A vendor id, or a range of them (start, end). */
 export type Entry = number | [number, number];
@@ -113,22 +113,28 @@ export function tcfCaCore(purposes: number[], ranges: [number, number][]): strin
   return w.toBase64Url();
 }
 
+/** The US national and state sections' ids, from the IAB's own list. */
+const US_SECTIONS = [...Sections.SECTION_ID_NAME_MAP].filter(([, name]) => name.startsWith("us") && name !== "uspv1").map(([id]) => id);
+/** The edge's bound on a US section's length (domain/consent/gpp.ts). */
+const MAX_US_SECTION = 64;
+
 /**
- * The costliest GPP string within the limit that a reader must read to the end: tcfeuv2 as worstTcString
- * (half the budget), tcfcav1 with as many Fibonacci-coded ranges as fit in the rest (the first covering every
- * id up to 2^40, which no decoder could expand), and a US national section; every section allows us.
+ * The costliest GPP string within the limit that a reader must read to the end, every section allowing us:
+ * tcfeuv2 as worstTcString (4096 characters), every US national and state section at the longest the edge
+ * accepts (all fields 0: not applicable), and tcfcav1 with as many Fibonacci-coded ranges as fit in the rest,
+ * the first covering every id up to 2^40 (which the IAB's decoder would expand id by id).
  */
 export function worstGppString(purposes: number[]): string {
-  const usnat = gppString({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } }).split("~")[1]!;
-  const header = gppHeader([2, 5, 7]);
+  const header = gppHeader([2, 5, ...US_SECTIONS]);
   const eu = worstTcString(purposes);
-  const budget = MAX_GPP - header.length - eu.length - usnat.length - 3;
+  const us = US_SECTIONS.map(() => "A".repeat(MAX_US_SECTION));
+  const budget = MAX_GPP - header.length - eu.length - us.join("~").length - 3;
   const ranges: [number, number][] = [[1, 2 ** 40]];
-  // Each further range (offsets 1 and 1: "0" and "11" "11") costs 5 bits.
-  const fits = Math.min(4094, Math.floor((budget * 6 - tcfCaCore(purposes, ranges).length * 6) / 5) - 1);
+  // Each further range (offsets 1 and 1: "1", "11", "11") costs 5 bits; padding to 24 bits may add 3 characters.
+  const fits = Math.min(4094, Math.floor(((budget - 4) * 6 - tcfCaCore(purposes, ranges).length * 6) / 5));
   for (let i = 0; i < fits; i++) {
     const last = ranges.at(-1)![1];
     ranges.push([last + 1, last + 2]);
   }
-  return [header, eu, tcfCaCore(purposes, ranges), usnat].join("~");
+  return [header, eu, tcfCaCore(purposes, ranges), ...us].join("~");
 }
