@@ -11,7 +11,7 @@ import { median, round3 } from "./rounds.mjs";
 const outfile = "dist/bench/consent-cases.mjs";
 const contents = `
 export { decideConsent } from "./domain/consent/decide";
-export { encodeTcString } from "./test/support/consent-builders";
+export { encodeTcString, gppString } from "./test/support/consent-builders";
 export { worstTcString, worstGppString } from "./test/support/adversarial-consent";
 export { TCString } from "@iabtechlabtcf/core";`;
 await build({
@@ -27,6 +27,7 @@ const m = await import(pathToFileURL(outfile).href);
 /** Any vendor and wrangler.toml's purposes: the costliest strings name every vendor id and give those purposes consent. */
 const policy = { vendorId: 1234, purposes: [1, 3, 4] };
 const normal = m.encodeTcString(1234, { vendors: [1234], purposes: [1, 3, 4] });
+const normalGpp = m.gppString({ usnat: { SaleOptOut: 2, SharingOptOut: 2, TargetedAdvertisingOptOut: 2 } });
 const worstTc = m.worstTcString(policy.purposes);
 const worstGpp = m.worstGppString(policy.purposes);
 
@@ -48,10 +49,11 @@ const decide = (signals) => () => {
 const result = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model },
-  lengths: { normalTc: normal.length, worstTc: worstTc.length, worstGpp: worstGpp.length },
+  lengths: { normalTc: normal.length, worstTc: worstTc.length, normalGpp: normalGpp.length, worstGpp: worstGpp.length },
   cpu_us_per_decision: {
     normalTc: cpuPerCall(decide({ gdpr: "1", gdprConsent: normal }), 5000, 21),
     worstTc: cpuPerCall(decide({ gdpr: "1", gdprConsent: worstTc }), 500, 21),
+    normalGpp: cpuPerCall(decide({ gpp: normalGpp, gppSid: "7" }), 5000, 21),
     worstGpp: cpuPerCall(decide({ gpp: worstGpp }), 500, 21),
   },
   // The control: seconds per call, so few calls.
