@@ -13,7 +13,8 @@ const REQUIRE_LI = 2;
  * personalised ads (purposes 3-6), and purpose 1 never has one. A publisher restriction that forbids
  * the purpose for our vendor, or flips it to legitimate interest, therefore also denies. When several
  * restrictions name our vendor for one purpose the lowest type counts, as in the IAB's decoder. Only the core
- * segment is read; the optional ones (disclosed vendors, publisher purposes) take no part and are checked for shape.
+ * segment is read; the optional ones (disclosed vendors, publisher purposes) take no part, and are walked only
+ * so that a string the IAB's decoder refuses is refused here too.
  * @param where names the signal in the reason ("gdpr_consent" or "gpp section tcfeuv2")
  */
 export function tcfVerdict(tcString: string, policy: ConsentPolicy, where: string): ConsentVerdict {

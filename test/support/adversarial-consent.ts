@@ -16,6 +16,9 @@ export interface TcCoreOptions {
   consentCount?: number;
   /** Overrides NumPubRestrictions, to lie about it. */
   restrictionCount?: number;
+  cmpId?: number;
+  /** PublisherCC's two 6-bit letters (0 = "A"). */
+  country?: [number, number];
 }
 
 /** Every vendor id: one range the IAB's decoders walk id by id. */
