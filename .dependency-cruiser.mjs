@@ -19,7 +19,7 @@ export default {
       comment: "domain/ holds plain functions and types: it imports only domain/ and plain libraries, never a tier, Hono or the runtime.",
       severity: "error",
       from: { path: "^domain/" },
-      to: { pathNot: ["^domain/", "^node_modules/(@iabtcf|@iabgpp)/"] },
+      to: { pathNot: ["^domain/", "^node_modules/@iabgpp/"] },
     },
     {
       name: "platform-over-domain",

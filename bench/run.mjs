@@ -23,7 +23,7 @@ if (pinned) pinLoad(1);
 // The edge isolate's own heap (after a full collection), read over workerd's inspector.
 const edge = await connectIsolate(INSPECTOR_PORT, "udn-edge", () => fetch(new URL("/healthz", h.url)).then((r) => r.arrayBuffer()));
 /** Which parts run (all by default): e.g. BENCH_PARTS=lookup while working on the lookup path. */
-const parts = (process.env.BENCH_PARTS ?? "lookup,events,sync").split(",");
+const parts = (process.env.BENCH_PARTS ?? "lookup,events,sync,consent").split(",");
 const results = {
   date: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model },
@@ -48,3 +48,6 @@ console.log(JSON.stringify(results, null, 2));
 // BENCH_SYNC_ARGS passes options through, e.g. "--users 20000 --skip-big" for a quick run.
 const syncArgs = (process.env.BENCH_SYNC_ARGS ?? "").split(" ").filter(Boolean);
 if (parts.includes("sync")) execFileSync("node", ["bench/sync-bench.mjs", ...syncArgs], { stdio: "inherit" });
+
+// Consent runs in Node alone (CPU per decision); it adds its figures under "consent".
+if (parts.includes("consent")) execFileSync("node", ["bench/consent-bench.mjs"], { stdio: "inherit" });

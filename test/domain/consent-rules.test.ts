@@ -1,5 +1,5 @@
 /** The consent rules on real TC, US Privacy and GPP strings, granted and refused. */
-import { RestrictionType, TCString } from "@iabtcf/core";
+import { RestrictionType, TCString } from "@iabtechlabtcf/core";
 import { describe, expect, it } from "vitest";
 import { decideConsent } from "../../domain/consent/decide";
 import { gppVerdict } from "../../domain/consent/gpp";

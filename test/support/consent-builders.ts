@@ -1,6 +1,6 @@
-/** Real consent strings built by the IAB's own libraries (TC strings by @iabtcf/core, GPP by @iabgpp/cmpapi), for tests in workerd and in Node alike. */
+/** Real consent strings built by the IAB's own libraries (TC strings by @iabtechlabtcf/core, GPP by @iabgpp/cmpapi), for tests in workerd and in Node alike. */
 import { GppModel } from "@iabgpp/cmpapi";
-import { GVL, PurposeRestriction, type RestrictionType, TCModel, TCString } from "@iabtcf/core";
+import { GVL, PurposeRestriction, type RestrictionType, TCModel, TCString } from "@iabtechlabtcf/core";
 import { globalVendorList } from "./global-vendor-list";
 
 /** A second vendor in the list, so that strings can name a vendor other than us. */

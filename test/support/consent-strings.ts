@@ -1,6 +1,6 @@
 /** Consent strings for the tests in workerd, for this deployment's vendor and purposes (wrangler.toml's vars). */
 import { env } from "cloudflare:workers";
-import type { RestrictionType } from "@iabtcf/core";
+import type { RestrictionType } from "@iabtechlabtcf/core";
 import { encodeTcString } from "./consent-builders";
 
 export { gppString } from "./consent-builders";

@@ -1,4 +1,4 @@
-/** Consent decisions remembered per isolate: a page's calls repeat the same strings, and decoding costs 35-100 µs. */
+/** Consent decisions remembered per isolate: a page's calls repeat the same strings, and a GPP string's US sections cost tens of µs each to read. */
 import { decideConsent } from "../../domain/consent/decide";
 import type { ConsentSignals } from "../../domain/consent/signals";
 import type { ConsentPolicy, ConsentVerdict } from "../../domain/consent/verdict";
