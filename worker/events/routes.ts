@@ -5,6 +5,7 @@ import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
+import type { Profile } from "../../domain/profile-record";
 import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
@@ -12,6 +13,7 @@ import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
 import { logEvents } from "./event-log";
+import { profileAnswer, wantsProfile } from "./profile-answer";
 import { eventsLimited } from "./rate-limit";
 
 export const PIXEL_PATH = "/v1/px.gif";
@@ -26,12 +28,12 @@ const RETRY_AFTER_S = 10;
  * waits for it. The object answers with the new profile, which goes straight into this isolate's cache:
  * the user's own edge reads its writes without waiting for KV.
  */
-function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): Promise<Profile | undefined> {
   logEvents(c, uid, events);
   const env = c.env;
+  const tracked = userProfile(env, uid).track(uid, events);
   c.executionCtx.waitUntil(
-    userProfile(env, uid)
-      .track(uid, events)
+    tracked
       .then(
         (r) => profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now()),
         // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
@@ -40,6 +42,10 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
       .catch((e: unknown) =>
         logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
       ),
+  );
+  return tracked.then(
+    (r) => r.profile,
+    () => undefined,
   );
 }
 
@@ -84,8 +90,9 @@ eventRoutes.post(
       c.header("Retry-After", String(RETRY_AFTER_S));
       throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
     }
-    if (uid) forward(c, uid, events);
+    const applied = uid ? forward(c, uid, events) : undefined;
     c.header("Cache-Control", "no-store");
+    if (wantsProfile(c.req.url)) return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied), 200);
     return c.json({ accepted: uid ? events.length : 0 }, 202);
   },
 );
