@@ -30,7 +30,7 @@ const threeCarViews = () => {
 };
 
 describe("the tag on a publisher's page", () => {
-  it("replays the page's queue, batches tracked events into one text/plain beacon, and shows the segment they qualify", async () => {
+  it("replays the page's queue, batches tracked events into one text/plain body, and shows the segment they qualify", async () => {
     const { page, beacons } = await open("/tag-page.html");
     await tagLoaded(page);
     expect(await page.evaluate(() => window.queuedFunctionRan)).toBe(true);
@@ -44,8 +44,8 @@ describe("the tag on a publisher's page", () => {
     const bodies = beacons.map((b) => (JSON.parse(b.body) as { events: { type: string; props: Record<string, string> }[] }).events);
     expect(bodies.map((events) => events.map((e) => e.props.category))).toEqual([["news"], ["auto", "auto", "auto"]]);
     for (const b of beacons) expect(b.contentType).toBe("text/plain;charset=UTF-8");
-    // The first body is the page's first contact, sent with fetch to learn when it is answered; the rest are beacons.
-    expect(await page.evaluate(() => window.udnSent)).toEqual(["keepalive", "beacon"]);
+    // While the page is shown, bodies go by fetch (keepalive), whose answer carries the profile; beacons are for leaving.
+    expect(await page.evaluate(() => window.udnSent)).toEqual(["keepalive", "keepalive"]);
   });
 
   it("gets an id cookie with the contract's attributes, which comes back on every later call", async () => {
