@@ -1,4 +1,4 @@
-/** Edge requests per page view: the page's view event, its segments, GPT key-values and Prebid user.data share one request. */
+/** Edge requests per page view: the page's view event, its segments, GPT key-values, Prebid user.data and the RTD module share one request. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
 
@@ -72,5 +72,18 @@ describe("requests per page view", () => {
     // The lookup's empty profile, then one per events answer: 244 at the first car view, 806 at the third.
     const profiles = await w.page.evaluate(() => (window as unknown as { profiles: string[][] }).profiles);
     expect(profiles.map((p) => [...p].sort())).toEqual([[], ["244"], ["244"], ["244", "806"]]);
+  });
+
+  it("is one on the demo page too, with its Prebid auction and its segments polled every 3 s", async () => {
+    const w = await browser.watch(edge.origin);
+    await w.page.goto(`${publisher.url}/`);
+    await tagLoaded(w.page);
+    await expect.poll(() => w.page.locator("#bidders").textContent(), POLL).toContain("alpha:");
+    // Past the page's first 3 s poll of segments(), gpt() and ortb2().
+    await new Promise((r) => setTimeout(r, 3500));
+    const calls = w.calls().filter((c) => c.url.pathname !== "/v1/tag.js");
+    expect(calls.map((c) => `${c.method} ${c.url.pathname}?answer=${c.url.searchParams.get("answer")}`)).toEqual([
+      "POST /v1/events?answer=profile",
+    ]);
   });
 });

@@ -139,7 +139,7 @@ describe("the tag on a publisher's page", () => {
     expect(warnings.some((w) => w.includes("a queued command threw"))).toBe(true);
   });
 
-  it("serves a demo publisher page that shows the events sent, the segments as they qualify and the ad server's key-values", async () => {
+  it("serves a demo publisher page that shows the events sent, the segments as they qualify, the ad server's key-values and a Prebid auction", async () => {
     const { page } = await open("/");
     await tagLoaded(page);
     for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "Read: SUV review" }).click();
@@ -148,5 +148,11 @@ describe("the tag on a publisher's page", () => {
     expect(await page.locator("#ortb2").textContent()).toContain('"segtax": 4');
     // The page view and the three clicks.
     expect(await page.locator("#events li").count()).toBe(4);
+    // The Prebid auction: alpha with the edge's ids, beta with them mapped into its taxonomy; GAM's key-values.
+    await expect.poll(() => page.locator("#bidders").textContent(), POLL).toMatch(/alpha:\n.*udn\.example segtax 4: .*806/);
+    const bidders = (await page.locator("#bidders").textContent())!;
+    expect(bidders).toMatch(/beta:\n.*udn\.example segtax 501: .*auto-intender/);
+    await expect.poll(() => page.locator("#gam").textContent(), POLL).toMatch(/^udn=.*806/m);
+    expect(await page.locator("#gam").textContent()).toMatch(/^hb_bidder=alpha$/m);
   });
 });
