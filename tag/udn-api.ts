@@ -65,8 +65,10 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
   /** The newest profile this page view has seen: from one lookup (or the first events answer), then from events answers. */
   let latest: PageProfile | undefined;
   let newest = -1;
-  /** The lookup or events answer the page's first profile comes from, while there is none yet. */
+  /** The lookup (or events answer) the page's first profile comes from, while there is none yet. */
   let waiting: Promise<unknown> | undefined;
+  /** The answer to the page's first events body, which a first lookup waits for rather than asking again. */
+  let firstAnswer: Promise<unknown> | undefined;
   /** Keeps `p` if it is at least as new as what the page has (answers can cross), and tells the page (the Prebid module listens). */
   const learn = (p: PageProfile | null | undefined) => {
     if (!p || typeof p.ts !== "number" || p.ts < newest) return;
@@ -87,8 +89,9 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     flush();
     if (optedOut) return Promise.resolve(null);
     if (latest) return Promise.resolve(latest);
-    return (waiting ||= ask()).then(() => {
-      if (!latest) waiting = undefined;
+    // An events answer without a profile (the user's object was unreachable) leaves it to a lookup.
+    return (waiting ||= firstAnswer ? firstAnswer.then(() => latest || ask()) : ask()).then(() => {
+      if (!latest) waiting = firstAnswer = undefined;
       return latest || null;
     });
   };
@@ -115,8 +118,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
           (a: { profile?: PageProfile } | null) => learn(a?.profile),
           () => {},
         );
-      // The page's first lookup waits for this answer rather than asking again (and asks if it brings no profile).
-      waiting ||= answered.then(() => latest || ask());
+      firstAnswer ||= answered;
     },
     setTimer: (fn, ms) => win.setTimeout(quiet(fn), ms),
     now: Date.now,
