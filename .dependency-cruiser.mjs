@@ -48,7 +48,7 @@ export default {
       comment: "The deployed code never imports the tests, the benchmark, the models or the scripts (nor reads their output).",
       severity: "error",
       from: { path: PRODUCTION },
-      to: { path: "^(test|bench|sim|scripts|demo)/" },
+      to: { path: "^(test|bench|sim|scripts|demo|prebid)/" },
     },
     {
       name: "tag-stands-alone",
@@ -56,6 +56,14 @@ export default {
       severity: "error",
       from: { path: "^tag/" },
       to: { path: "^(domain|platform|worker|durable|sync)/" },
+    },
+    {
+      name: "prebid-module-stands-alone",
+      comment:
+        "The Prebid module runs in publishers' Prebid bundles: it reaches the tag only through window.udn, and bundles nothing of the edge's code.",
+      severity: "error",
+      from: { path: "^prebid/" },
+      to: { path: "^(domain|platform|worker|durable|sync|tag|demo|test)/" },
     },
     {
       name: "not-to-unresolvable",

@@ -1,4 +1,4 @@
-/** Five test projects: the flows inside workerd with the real bindings of wrangler.toml (secrets from the committed example file); tools, models, the tag's logic and the tag in Chromium in Node. */
+/** Six test projects: the flows inside workerd with the real bindings of wrangler.toml (secrets from the committed example file); tools, models, the tag's and the Prebid module's logic, and both in Chromium, in Node. */
 import { cloudflareTest } from "@cloudflare/vitest-plugin";
 import { defineConfig } from "vitest/config";
 import { readDevVars } from "./scripts/dev-vars.mjs";
@@ -29,6 +29,8 @@ export default defineConfig({
       { test: { name: "model", include: ["test/model/**/*.test.ts"], environment: "node" } },
       // The ad tag's pure logic, in Node: it never runs in workerd.
       { test: { name: "tag", environment: "node", include: ["test/tag/**/*.test.ts"] } },
+      // The Prebid module's pure parts, in Node; the module itself is tested in a real Prebid auction (browser).
+      { test: { name: "prebid", environment: "node", include: ["test/prebid/**/*.test.ts"] } },
       {
         test: {
           name: "browser",

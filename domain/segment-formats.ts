@@ -1,9 +1,9 @@
-/** Renders a profile in the contract's formats: json, ortb2 (OpenRTB user.data), gpt (key-values) and js (callback). */
+/** Renders a profile in the contract's formats: json, ortb2 (OpenRTB user.data), gpt (key-values), js (callback) and page (all three at once). */
 import { UdnError } from "./input-error";
 import type { Profile } from "./profile-record";
 
-export type Format = "json" | "ortb2" | "gpt" | "js";
-const FORMATS = new Set<string>(["json", "ortb2", "gpt", "js"]);
+export type Format = "json" | "ortb2" | "gpt" | "js" | "page";
+const FORMATS = new Set<string>(["json", "ortb2", "gpt", "js", "page"]);
 
 /** GPT values: at most 40 characters, none of GPT's forbidden characters (our ids never contain them). */
 const GPT_VALUE_MAX = 40;
@@ -17,7 +17,7 @@ export interface FormatOptions {
 
 export function parseFormat(format: string | undefined, callback: string | undefined): { format: Format; callback?: string } {
   const f = format ?? "json";
-  if (!FORMATS.has(f)) throw new UdnError(400, `format must be one of json, ortb2, gpt, js; got "${f.slice(0, 20)}"`);
+  if (!FORMATS.has(f)) throw new UdnError(400, `format must be one of json, ortb2, gpt, js, page; got "${f.slice(0, 20)}"`);
   if (f !== "js") return { format: f as Format };
   if (!callback || !CALLBACK.test(callback)) throw new UdnError(400, "callback must be a plain dotted identifier such as udnCallback");
   return { format: "js", callback };
@@ -45,6 +45,11 @@ export function gptForm(p: Profile, gptKey: string): Record<string, string[]> {
   return { [gptKey]: p.segments.map((s) => s.id).filter((id) => id.length <= GPT_VALUE_MAX) };
 }
 
+/** What a page's tag needs from one answer: json's ids and version, ortb2's `user`, gpt's key-values under `gpt`. */
+export function pageForm(p: Profile, opts: FormatOptions) {
+  return { ...jsonForm(p), ...ortb2Form(p, opts.providerName), gpt: gptForm(p, opts.gptKey) };
+}
+
 /** @returns the body text and its content type */
 export function renderSegments(p: Profile, format: Format, opts: FormatOptions, callback?: string): [string, string] {
   switch (format) {
@@ -54,6 +59,8 @@ export function renderSegments(p: Profile, format: Format, opts: FormatOptions, 
       return [JSON.stringify(ortb2Form(p, opts.providerName)), "application/json"];
     case "gpt":
       return [JSON.stringify(gptForm(p, opts.gptKey)), "application/json"];
+    case "page":
+      return [JSON.stringify(pageForm(p, opts)), "application/json"];
     case "js":
       return [`${callback}(${JSON.stringify(jsonForm(p))});`, "application/javascript; charset=utf-8"];
   }

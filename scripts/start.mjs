@@ -1,8 +1,10 @@
 #!/usr/bin/env node
 // Runs the whole service locally on miniflare storage (no Cloudflare account), loads the demo data into it,
-// and serves the demo publisher page on another site (localhost:8080) that uses only the tag.
+// and serves the demo publisher page on another site (localhost:8080): the tag, and a Prebid bundle with our module.
 import { execFileSync, spawn } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import { buildPrebid, OUT as PREBID_BUNDLE } from "./build-prebid.mjs";
 import { buildTag } from "./build-tag.mjs";
 import { readDevVars } from "./dev-vars.mjs";
 import { servePublisher } from "./publisher-server.mjs";
@@ -24,6 +26,8 @@ const secrets = readDevVars(".dev.vars");
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
 // The tag the edge serves is built from tag/*.ts: an edited tag is what the demo page gets.
 await buildTag();
+// The demo publisher's Prebid bundle: Prebid.js with our real-time-data module and two local bid adapters.
+await buildPrebid({ demo: true });
 // wrangler's own entry under this Node, not through npx: npx does not pass signals on, so a stop
 // (Ctrl-C, or SIGTERM from a script) would leave wrangler and workerd running.
 const edge = spawn(
@@ -75,11 +79,11 @@ if (current.appliedVersion === 0) {
   );
 }
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
-const publisher = await servePublisher({ roots: ["demo/publisher"], edge: EDGE, port: PUBLISHER_PORT });
+const publisher = await servePublisher({ roots: ["demo/publisher", dirname(PREBID_BUNDLE)], edge: EDGE, port: PUBLISHER_PORT });
 
 console.log(`
 UDN edge is running on ${EDGE} with demo data (local state in ${STATE}).
-  ${publisher.url}/   a demo publisher page (another site) using only the tag: events sent, segments, key-values
+  ${publisher.url}/   a demo publisher page (another site) with the tag and a Prebid auction: events sent, segments, key-values, bidders
   curl -i ${EDGE}/v1/segments                                   # a new browser: empty segments, a signed udn_id cookie
   curl -H 'Authorization: Bearer ${secrets.API_KEYS?.split(",")[0]}' ${EDGE}/v1/users/demo-user-2/segments?format=ortb2
   curl -H 'Authorization: Bearer ${secrets.ADMIN_TOKEN}' ${EDGE}/v1/admin/sync

@@ -1,4 +1,4 @@
-/** The `window.udn` API: track, segments, gpt, ortb2 and optout against the edge the tag came from, each call carrying the page's consent. */
+/** The `window.udn` API: track, segments, gpt, ortb2, profile and optout against the edge the tag came from, each call carrying the page's consent. */
 import { createBatcher } from "./batcher";
 import { runCommand } from "./command-queue";
 import { type CmpWindow, type ConsentParams, readConsent } from "./consent-reader";
@@ -17,6 +17,15 @@ export interface Ortb2 {
   user: { data: unknown[] };
 }
 
+/** The edge's `page` answer (GET /v1/segments?format=page, or an events answer): json's ids and version, ortb2's user, gpt. Read defensively. */
+export interface PageProfile {
+  segments?: unknown;
+  /** The profile's version: ms of its last change. */
+  ts?: unknown;
+  user?: { data?: unknown };
+  gpt?: unknown;
+}
+
 export interface UdnApi {
   push(cmd: unknown): void;
   track(type: string, props?: Props): void;
@@ -24,17 +33,12 @@ export interface UdnApi {
   segments(): Promise<string[]>;
   gpt(): Promise<Targeting>;
   ortb2(): Promise<Ortb2>;
+  /** The page view's one profile (null when the edge cannot be read); what the Prebid module reads. */
+  profile(): Promise<PageProfile | null>;
   optout(): Promise<boolean>;
 }
 
 type PageWindow = Window & CmpWindow & GptWindow;
-
-/** The edge's answers in the formats the tag asks for (json, gpt, ortb2), read defensively: any field may be missing. */
-interface Answer {
-  segments?: unknown;
-  user?: { data?: unknown };
-  [gptKey: string]: unknown;
-}
 
 /** 128 random bits in base 36: an event id the edge dedupes on. */
 const newId = () => Array.from(crypto.getRandomValues(new Uint32Array(4)), (n) => n.toString(36)).join("");
@@ -58,6 +62,40 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     return edge + path + (q ? `?${q}` : "");
   };
 
+  /** The newest profile this page view has seen: from one lookup (or the first events answer), then from events answers. */
+  let latest: PageProfile | undefined;
+  let newest = -1;
+  /** The lookup (or events answer) the page's first profile comes from, while there is none yet. */
+  let waiting: Promise<unknown> | undefined;
+  /** The answer to the page's first events body, which a first lookup waits for rather than asking again. */
+  let firstAnswer: Promise<unknown> | undefined;
+  /** Keeps `p` if it is at least as new as what the page has (answers can cross), and tells the page (the Prebid module listens). */
+  const learn = (p: PageProfile | null | undefined) => {
+    if (!p || typeof p.ts !== "number" || p.ts < newest) return;
+    newest = p.ts;
+    latest = p;
+    win.dispatchEvent(new CustomEvent("udn:profile", { detail: p }));
+  };
+  const ask = (): Promise<unknown> =>
+    consent
+      .ready(LOOKUP_CONSENT_WAIT_MS)
+      .then((c) =>
+        c && !optedOut ? gate.run(() => win.fetch(url("/v1/segments", c, { format: "page" }), { credentials: "include" })) : null,
+      )
+      .then((r) => (r?.ok ? (r.json() as Promise<PageProfile>) : null))
+      .then(learn, () => {});
+  /** Events tracked so far are sent first: their answer is then the page's profile. A failure is not kept: a later call asks again. */
+  const profile = (): Promise<PageProfile | null> => {
+    flush();
+    if (optedOut) return Promise.resolve(null);
+    if (latest) return Promise.resolve(latest);
+    // An events answer without a profile (the user's object was unreachable) leaves it to a lookup.
+    return (waiting ||= firstAnswer ? firstAnswer.then(() => latest || ask()) : ask()).then(() => {
+      if (!latest) waiting = firstAnswer = undefined;
+      return latest || null;
+    });
+  };
+
   const gate = firstContact((fn, ms) => win.setTimeout(fn, ms));
   let hiding = false;
   /** Tells the page (its own debugging, the demo) what went out and how. */
@@ -69,17 +107,18 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
       return c === null ? null : !optedOut && c !== false;
     },
     send: (body) => {
-      const to = url("/v1/events", consent.current() || {});
-      // A page being left cannot wait for the first call's answer: the beacon goes now.
-      if (gate.open() || hiding) return sent(body, transport(to, body));
-      gate
-        .run(() =>
-          gate.open()
-            ? Promise.resolve(sent(body, transport(to, body)))
-            : // The first contact must tell us when it is answered, which a beacon cannot.
-              win.fetch(to, { method: "POST", body, credentials: "include", keepalive: true }).then(() => sent(body, "keepalive")),
-        )
-        .catch(() => {});
+      const c = consent.current() || {};
+      // A page being left cannot wait for answers: the beacon goes now.
+      if (hiding) return sent(body, transport(url("/v1/events", c), body));
+      // Otherwise fetch, asking for the profile these events make: the page's lookups read their own writes.
+      const answered = gate
+        .run(() => new Promise<unknown>((done) => sent(body, transport(url("/v1/events", c, { answer: "profile" }), body, done))))
+        .then((r) => ((r as Response | undefined)?.ok ? (r as Response).json() : null))
+        .then(
+          (a: { profile?: PageProfile } | null) => learn(a?.profile),
+          () => {},
+        );
+      firstAnswer ||= answered;
     },
     setTimer: (fn, ms) => win.setTimeout(quiet(fn), ms),
     now: Date.now,
@@ -95,18 +134,6 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
   win.addEventListener("pagehide", flushHiding);
   win.document.addEventListener("visibilitychange", () => win.document.visibilityState === "hidden" && flushHiding());
 
-  const inflight: Record<string, Promise<Answer | null> | undefined> = {};
-  /** One request per format at a time; events tracked so far are sent first. Resolves null on any failure. */
-  const lookup = (format: string): Promise<Answer | null> => {
-    flush();
-    return (inflight[format] ||= consent
-      .ready(LOOKUP_CONSENT_WAIT_MS)
-      .then((c) => (c && !optedOut ? gate.run(() => win.fetch(url("/v1/segments", c, { format }), { credentials: "include" })) : null))
-      .then((r) => (r?.ok ? (r.json() as Promise<Answer>) : null))
-      .catch(() => null)
-      .finally(() => (inflight[format] = undefined)));
-  };
-
   const api: UdnApi = {
     push: (cmd) => runCommand(api as never, cmd, warn),
     track: quiet((type: string, props?: Props) => {
@@ -116,17 +143,18 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
       else if (!batcher.add(event)) warn("too many events held; dropped", type);
     }),
     flush,
-    segments: () => lookup("json").then((b) => (b && Array.isArray(b.segments) ? (b.segments as string[]) : [])),
+    segments: () => profile().then((p) => (p && Array.isArray(p.segments) ? (p.segments as string[]) : [])),
     gpt: () =>
-      lookup("gpt")
-        .then((kv) => {
-          if (!kv) return {};
-          const targeting = gptTargeting(kv);
+      profile()
+        .then((p) => {
+          if (!p) return {};
+          const targeting = gptTargeting(p.gpt);
           pushTargeting(win, targeting);
           return targeting;
         })
         .catch(() => ({})),
-    ortb2: () => lookup("ortb2").then((o) => ({ user: { data: o?.user && Array.isArray(o.user.data) ? (o.user.data as unknown[]) : [] } })),
+    ortb2: () => profile().then((p) => ({ user: { data: p?.user && Array.isArray(p.user.data) ? (p.user.data as unknown[]) : [] } })),
+    profile,
     // Made from the publisher's page on purpose: a Partitioned cookie lives under this site, where a visit to the edge cannot reach it.
     optout: () => {
       optedOut = true;

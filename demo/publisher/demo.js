@@ -1,4 +1,4 @@
-// The demo page's own script. Like a publisher's, it talks only to the tag (window.udn) and to GPT's queue.
+// The demo page's own script. Like a publisher's, it talks only to the tag (window.udn), GPT's queue and Prebid (pbjs).
 (() => {
   const $ = (id) => document.getElementById(id);
   $("page-origin").textContent = location.origin;
@@ -52,7 +52,68 @@
     ),
   );
 
+  // Prebid with the edge's real-time-data module: alpha gets the edge's own user.data, beta the same segments
+  // mapped into its taxonomy; both in their own fragments, so the global one (every other bidder) is left alone.
+  pbjs.que.push(() => {
+    pbjs.setConfig({
+      realTimeData: {
+        auctionDelay: 200,
+        dataProviders: [
+          {
+            name: "udn",
+            waitForIt: true,
+            params: {
+              bidders: ["alpha", "beta"],
+              taxonomies: { beta: { segtax: 501, ids: { 806: "auto-intender", 244: "auto-reader" } } },
+              waitMs: 200,
+            },
+          },
+        ],
+      },
+    });
+    pbjs.addAdUnits([
+      {
+        code: "ad-top",
+        mediaTypes: { banner: { sizes: [[300, 250]] } },
+        bids: [
+          { bidder: "alpha", params: {} },
+          { bidder: "beta", params: {} },
+        ],
+      },
+    ]);
+  });
+  const showAuction = (ms) => {
+    const received = Object.entries(window.udnBidders || {}).map(([bidder, [first]]) => {
+      const data = (first.ortb2.user?.data || []).map(
+        (d) => `  ${d.name} segtax ${d.ext?.segtax ?? "-"}: ${d.segment.map((x) => x.id).join(", ")}`,
+      );
+      return `${bidder}:\n${data.length ? data.join("\n") : "  (no user.data)"}`;
+    });
+    $("bidders").textContent = received.join("\n") || "no bids requested";
+    const kv = pbjs.getAdserverTargeting()["ad-top"] || {};
+    $("gam").textContent =
+      Object.entries(kv)
+        .map(([k, v]) => `${k}=${v}`)
+        .join("\n") || "none";
+    $("auction-result").textContent = `auction done in ${Math.round(ms)} ms`;
+  };
+  const auction = () =>
+    pbjs.que.push(() => {
+      window.udnBidders = {};
+      const started = performance.now();
+      pbjs.requestBids({ timeout: 1000, bidsBackHandler: () => showAuction(performance.now() - started) });
+    });
+  $("auction").addEventListener("click", auction);
+  // A new profile (the user's own events, answered by the edge) is what the next auction uses.
+  let pending;
+  addEventListener("udn:profile", () => {
+    clearTimeout(pending);
+    pending = setTimeout(auction, 100);
+  });
+
   udn.push(["track", "view", { category: "news", url: location.pathname }]);
   refresh();
+  auction();
+  // The tag answers from its one profile per page view: asking again costs no request.
   setInterval(refresh, 3000);
 })();

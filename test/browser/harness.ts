@@ -1,12 +1,13 @@
 /** The parts of a browser test: the built Worker in Miniflare, a publisher's pages on another site, Chromium driven by playwright-core. */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
 import { afterEach, expect, inject } from "vitest";
 import { host } from "../../bench/miniflare-host.mjs";
 import demoSegments from "../../demo/segments.json";
+import { OUT as PREBID_BUNDLE } from "../../scripts/build-prebid.mjs";
 import { servePublisher } from "../../scripts/publisher-server.mjs";
 import { WORKER_SCRIPT } from "./paths";
 
@@ -16,6 +17,8 @@ const SECRETS = Object.fromEntries(
 export const ADMIN = { Authorization: `Bearer ${SECRETS.ADMIN_TOKEN}` };
 export const S2S = { Authorization: `Bearer ${SECRETS.API_KEYS!.split(",")[0]}` };
 export const PAGES = "test/browser/pages";
+/** Where the Prebid bundle the global setup builds (with our module and the demo's bid adapters) is served from, as /prebid.js. */
+const PREBID_DIR = dirname(PREBID_BUNDLE);
 
 export interface Edge {
   origin: string;
@@ -51,7 +54,7 @@ export async function startEdge(port: number, vars: Record<string, string>): Pro
 
 /** A publisher's site: the test pages (and the demo) on `http://localhost:<port>`, loading the tag from `edge`. */
 export function startPublisher(port: number, edge: string) {
-  return servePublisher({ roots: [PAGES, "demo/publisher"], edge, port });
+  return servePublisher({ roots: [PAGES, "demo/publisher", PREBID_DIR], edge, port });
 }
 
 export type ThirdPartyCookies = "allow" | "block";

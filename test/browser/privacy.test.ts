@@ -111,7 +111,9 @@ describe("consent from the page's CMP", () => {
   it("TCF: the TC string travels on every call, and a user who gave consent is identified", async () => {
     const tc = tcString(true);
     await installTcfCmp(await browser.context("allow"), tc);
-    const w = await open(`${publisher.url}/tag-page.html`);
+    // A page with no event of its own: its first call is a lookup, then events, then the opt-out.
+    const w = await open(`${publisher.url}/quiet-page.html`);
+    expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
     expect(await w.page.evaluate(() => window.udn.optout())).toBe(true);

@@ -30,7 +30,7 @@ const threeCarViews = () => {
 };
 
 describe("the tag on a publisher's page", () => {
-  it("replays the page's queue, batches tracked events into one text/plain beacon, and shows the segment they qualify", async () => {
+  it("replays the page's queue, batches tracked events into one text/plain body, and shows the segment they qualify", async () => {
     const { page, beacons } = await open("/tag-page.html");
     await tagLoaded(page);
     expect(await page.evaluate(() => window.queuedFunctionRan)).toBe(true);
@@ -44,8 +44,8 @@ describe("the tag on a publisher's page", () => {
     const bodies = beacons.map((b) => (JSON.parse(b.body) as { events: { type: string; props: Record<string, string> }[] }).events);
     expect(bodies.map((events) => events.map((e) => e.props.category))).toEqual([["news"], ["auto", "auto", "auto"]]);
     for (const b of beacons) expect(b.contentType).toBe("text/plain;charset=UTF-8");
-    // The first body is the page's first contact, sent with fetch to learn when it is answered; the rest are beacons.
-    expect(await page.evaluate(() => window.udnSent)).toEqual(["keepalive", "beacon"]);
+    // While the page is shown, bodies go by fetch (keepalive), whose answer carries the profile; beacons are for leaving.
+    expect(await page.evaluate(() => window.udnSent)).toEqual(["keepalive", "keepalive"]);
   });
 
   it("gets an id cookie with the contract's attributes, which comes back on every later call", async () => {
@@ -139,7 +139,7 @@ describe("the tag on a publisher's page", () => {
     expect(warnings.some((w) => w.includes("a queued command threw"))).toBe(true);
   });
 
-  it("serves a demo publisher page that shows the events sent, the segments as they qualify and the ad server's key-values", async () => {
+  it("serves a demo publisher page that shows the events sent, the segments as they qualify, the ad server's key-values and a Prebid auction", async () => {
     const { page } = await open("/");
     await tagLoaded(page);
     for (let i = 0; i < 3; i++) await page.getByRole("button", { name: "Read: SUV review" }).click();
@@ -148,5 +148,11 @@ describe("the tag on a publisher's page", () => {
     expect(await page.locator("#ortb2").textContent()).toContain('"segtax": 4');
     // The page view and the three clicks.
     expect(await page.locator("#events li").count()).toBe(4);
+    // The Prebid auction: alpha with the edge's ids, beta with them mapped into its taxonomy; GAM's key-values.
+    await expect.poll(() => page.locator("#bidders").textContent(), POLL).toMatch(/alpha:\n.*udn\.example segtax 4: .*806/);
+    const bidders = (await page.locator("#bidders").textContent())!;
+    expect(bidders).toMatch(/beta:\n.*udn\.example segtax 501: .*auto-intender/);
+    await expect.poll(() => page.locator("#gam").textContent(), POLL).toMatch(/^udn=.*806/m);
+    expect(await page.locator("#gam").textContent()).toMatch(/^hb_bidder=alpha$/m);
   });
 });

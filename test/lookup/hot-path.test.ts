@@ -62,7 +62,7 @@ afterEach(() => {
 
 describe("hot path", () => {
   it("answers a returning browser's cached lookup exactly as the app does, in every format", async () => {
-    for (const query of ["", "?format=json", "?format=ortb2", "?format=gpt", "?format=js&callback=window.udn.cb"]) {
+    for (const query of ["", "?format=json", "?format=ortb2", "?format=gpt", "?format=page", "?format=js&callback=window.udn.cb"]) {
       for (const uid of [KNOWN, UNKNOWN]) {
         const { hot, full } = await both(`${BASE}/v1/segments${query}`, {
           headers: { Cookie: cookies[uid]!, Origin: "http://localhost:8080" },
@@ -76,7 +76,7 @@ describe("hot path", () => {
   });
 
   it("answers a bidder's cached lookup exactly as the app does", async () => {
-    for (const query of ["", "?format=ortb2", "?format=gpt", "?format=js&callback=cb"]) {
+    for (const query of ["", "?format=ortb2", "?format=gpt", "?format=page", "?format=js&callback=cb"]) {
       for (const uid of [KNOWN, UNKNOWN]) {
         const { hot, full } = await both(`${BASE}/v1/users/${uid}/segments${query}`, {
           headers: { ...S2S, Origin: "http://localhost:8080" },

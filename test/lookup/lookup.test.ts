@@ -47,6 +47,17 @@ describe("GET /v1/segments", () => {
       },
     });
     expect(await (await call("/v1/segments?format=gpt", { headers })).json()).toEqual({ udn: ["806", "607", "udn-engaged"] });
+    expect(await (await call("/v1/segments?format=page", { headers })).json()).toEqual({
+      segments: ["806", "607", "udn-engaged"],
+      ts: 1700000000000,
+      user: {
+        data: [
+          { name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }, { id: "607" }] },
+          { name: "udn.example", segment: [{ id: "udn-engaged" }] },
+        ],
+      },
+      gpt: { udn: ["806", "607", "udn-engaged"] },
+    });
     const js = await call("/v1/segments?format=js&callback=window.udnCb", { headers });
     expect(js.headers.get("Content-Type")).toContain("application/javascript");
     expect(await js.text()).toBe('window.udnCb({"segments":["806","607","udn-engaged"],"ts":1700000000000});');
@@ -82,7 +93,7 @@ describe("GET /v1/segments", () => {
   it("rejects an unknown format and an unsafe callback with JSON errors", async () => {
     const f = await call("/v1/segments?format=xml");
     expect(f.status).toBe(400);
-    expect(await f.json()).toEqual({ error: 'format must be one of json, ortb2, gpt, js; got "xml"' });
+    expect(await f.json()).toEqual({ error: 'format must be one of json, ortb2, gpt, js, page; got "xml"' });
     for (const cb of ["", "alert(1)", "a..b", "1abc", "a.b.c.d.e.f.g", "x".repeat(70)]) {
       const res = await call(`/v1/segments?format=js&callback=${encodeURIComponent(cb)}`);
       expect(res.status).toBe(400);

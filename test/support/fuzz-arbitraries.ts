@@ -85,7 +85,7 @@ function auth(base: Base): fc.Arbitrary<FuzzCase> {
   );
 }
 
-const badFormat = fc.string({ maxLength: 12 }).filter((f) => !["json", "ortb2", "gpt", "js"].includes(f));
+const badFormat = fc.string({ maxLength: 12 }).filter((f) => !["json", "ortb2", "gpt", "js", "page"].includes(f));
 const badCallback = fc.oneof(
   fc.constant(""),
   fc
@@ -100,7 +100,7 @@ function formats(base: Base): fc.Arbitrary<FuzzCase> {
     badFormat.map((f) => ({
       ...base,
       path: `${base.path}${sep}format=${encodeURIComponent(f)}`,
-      expect: bad(400, "format must be one of json, ortb2, gpt, js"),
+      expect: bad(400, "format must be one of json, ortb2, gpt, js, page"),
     })),
     badCallback.map((cb) => ({
       ...base,

@@ -1,4 +1,4 @@
-/** The tag's transport: sendBeacon, then keepalive fetch within its budget, then plain fetch. */
+/** The tag's transport: sendBeacon, then keepalive fetch within its budget, then plain fetch; fetch whenever the answer is wanted. */
 import { describe, expect, it, vi } from "vitest";
 import { createTransport, KEEPALIVE_BUDGET } from "../../tag/transport";
 
@@ -45,6 +45,18 @@ describe("the transport", () => {
     await Promise.resolve();
     await Promise.resolve();
     expect(send("u", body(part))).toBe("keepalive");
+  });
+
+  it("fetches when the caller wants the answer, handing it the response, or undefined when the fetch fails", async () => {
+    const beacon = vi.fn(() => true);
+    const answers: unknown[] = [];
+    const ok = createTransport({ sendBeacon: beacon }, () => Promise.resolve("the response"));
+    expect(ok("u", "{}", (r) => answers.push(r))).toBe("keepalive");
+    const failing = createTransport({ sendBeacon: beacon }, () => Promise.reject(new TypeError("Failed to fetch")));
+    expect(failing("u", "{}", (r) => answers.push(r))).toBe("keepalive");
+    await new Promise((r) => setTimeout(r, 0));
+    expect(beacon).not.toHaveBeenCalled();
+    expect(answers.sort()).toEqual(["the response", undefined]);
   });
 
   it("never lets a failed fetch reject into the page", async () => {

@@ -6,6 +6,7 @@ import { type EventLogGroup, logSignals } from "../../domain/event-log-format";
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
+import type { Profile } from "../../domain/profile-record";
 import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
 import { embeddingPageAllowed } from "../http/embedding-page";
@@ -14,6 +15,7 @@ import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
 import { enqueueGroup } from "./event-log";
+import { profileAnswer, wantsProfile } from "./profile-answer";
 import { eventsLimited } from "./rate-limit";
 
 export const PIXEL_PATH = "/v1/px.gif";
@@ -27,14 +29,15 @@ const RETRY_AFTER_S = 10;
  * Hands the events to the user's object after the response; the ad tag never waits for it. Only what the object
  * accepts goes to the raw event log (an erased user's stay out of it), and its answer, the new profile, goes
  * straight into this isolate's cache: the user's own edge reads its writes without waiting for KV.
+ * @returns the object's answer, for a caller that waits for it (`?answer=profile`); undefined when it failed
  */
-function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
+function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): Promise<Profile | undefined> {
   const { env, executionCtx: ctx } = c;
   const group: EventLogGroup = { uid, received: Date.now(), signals: logSignals(c.get("consent")), events };
   const provisional = c.get("newId");
+  const tracked = userProfile(env, uid).track(uid, events, { provisional });
   ctx.waitUntil(
-    userProfile(env, uid)
-      .track(uid, events, { provisional })
+    tracked
       .then(
         (r) => {
           if (r.erased) return;
@@ -47,6 +50,10 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): void {
       .catch((e: unknown) =>
         logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
       ),
+  );
+  return tracked.then(
+    (r) => r.profile,
+    () => undefined,
   );
 }
 
@@ -91,8 +98,9 @@ eventRoutes.post(
       c.header("Retry-After", String(RETRY_AFTER_S));
       throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
     }
-    if (uid) forward(c, uid, events);
+    const applied = uid ? forward(c, uid, events) : undefined;
     c.header("Cache-Control", "no-store");
+    if (wantsProfile(c.req.url)) return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied), 200);
     return c.json({ accepted: uid ? events.length : 0 }, 202);
   },
 );
