@@ -16,8 +16,9 @@ export default defineConfig({
         plugins: [
           cloudflareTest({
             wrangler: { configPath: "./wrangler.toml" },
-            // A short event-log window keeps every test that posts events from waiting a second for it.
-            miniflare: { bindings: { ...secrets, EVENT_LOG_FLUSH_MS: "20" } },
+            // A short event-log window keeps every test that posts events from waiting a second for it. The location's
+            // cache would keep what a test changes in KV for 30 s: its own tests turn it on.
+            miniflare: { bindings: { ...secrets, EVENT_LOG_FLUSH_MS: "20", LOCATION_CACHE_S: "0" } },
           }),
         ],
         // Every flow of the deployment, and the pure domain code, inside workerd with real bindings.

@@ -46,7 +46,7 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       return new Response(await env.PROFILES.get(profileKey(v?.uid ?? ""), { cacheTtl: 30 }));
     }
     case "/__bench/kv-lookup": {
-      const l = await lookupProfile(env, ctx, url.searchParams.get("uid") ?? "");
+      const l = await lookupProfile(env, ctx, url.searchParams.get("uid") ?? "", req.url);
       return new Response(JSON.stringify(l.profile));
     }
     case "/__bench/fill": {

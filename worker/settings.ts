@@ -86,6 +86,7 @@ export function consentPolicy(env: Env): ConsentPolicy {
 
 const kvDeadline = memo((raw) => numberSetting("KV_DEADLINE_MS", raw, { min: 1, max: 10_000, integer: true, fallback: 100 }));
 const flushMs = memo((raw) => numberSetting("EVENT_LOG_FLUSH_MS", raw, { min: 0, max: 60_000, integer: true, fallback: 1_000 }));
+const locationCache = memo((raw) => numberSetting("LOCATION_CACHE_S", raw, { min: 0, max: 30, integer: true, fallback: 30 }));
 const sampleRate = memo((raw) => numberSetting("METRICS_SAMPLE_RATE", raw, { min: 0, max: 1, fallback: 1 }));
 
 /** Longest wait for a KV read on a cache miss (KV_DEADLINE_MS), before answering degraded; 100 ms when unset. */
@@ -101,4 +102,9 @@ export function eventLogFlushMs(env: Env): number {
 /** Share of ordinary requests written to Analytics Engine (METRICS_SAMPLE_RATE); every one when unset. */
 export function metricsSampleRate(env: Env): number {
   return sampleRate(env.METRICS_SAMPLE_RATE ?? "");
+}
+
+/** Seconds the location's cache keeps a profile read (LOCATION_CACHE_S; 0 turns it off); at most KV's own edge cache, 30 s. */
+export function locationCacheSeconds(env: Env): number {
+  return locationCache(env.LOCATION_CACHE_S ?? "");
 }

@@ -6,7 +6,7 @@ import { type EventLogGroup, logSignals } from "../../domain/event-log-format";
 import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
-import type { Profile } from "../../domain/profile-record";
+import { encodeProfile, type Profile } from "../../domain/profile-record";
 import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
 import { embeddingPageAllowed } from "../http/embedding-page";
@@ -14,6 +14,8 @@ import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
+import { locationPut } from "../lookup/location-cache";
+import { locationCacheSeconds } from "../settings";
 import { enqueueGroup } from "./event-log";
 import { profileAnswer, wantsProfile } from "./profile-answer";
 import { eventsLimited } from "./rate-limit";
@@ -33,6 +35,7 @@ const RETRY_AFTER_S = 10;
  */
 function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): Promise<Profile | undefined> {
   const { env, executionCtx: ctx } = c;
+  const url = c.req.url;
   const group: EventLogGroup = { uid, received: Date.now(), signals: logSignals(c.get("consent")), events };
   const provisional = c.get("newId");
   const tracked = userProfile(env, uid).track(uid, events, { provisional });
@@ -41,8 +44,11 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): Promise<P
       .then(
         (r) => {
           if (r.erased) return;
-          profileCache.set(uid, r.profile.segments.length ? r.profile : null, clock.now());
+          const known = r.profile.segments.length > 0;
+          profileCache.set(uid, known ? r.profile : null, clock.now());
           enqueueGroup(env, ctx, group);
+          // The location's other isolates see the user's own writes too, before KV does.
+          return locationPut(locationCacheSeconds(env), url, uid, known ? encodeProfile(r.profile) : null).catch(() => {});
         },
         // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
         () => env.EVENT_RETRY_QUEUE.send({ kind: "events", group, provisional } satisfies EventRetryMessage),

@@ -99,7 +99,7 @@ function serverUid(env: Env, path: string, seen: Seen): string | undefined {
 }
 
 function answer(to: Target, uid: string): Hot | Promise<Hot> {
-  const l = lookupProfile(to.env, to.ctx, uid);
+  const l = lookupProfile(to.env, to.ctx, uid, to.req.url);
   // A miss that went wrong anyhow is the app's to answer, as anything else that goes wrong here.
   return l instanceof Promise ? l.then((r) => respond(to, r)).catch(() => undefined) : respond(to, l);
 }

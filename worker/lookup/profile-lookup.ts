@@ -1,9 +1,10 @@
-/** Profile lookups: the isolate's read-behind cache in front of KV, with a deadline and a degraded fallback. */
+/** Profile lookups: the isolate's read-behind cache, then the location's cache, then KV, with a deadline and a degraded fallback. */
 
 import { decodeProfile, EMPTY_PROFILE, type Profile, profileKey } from "../../domain/profile-record";
 import type { Outcome } from "../../domain/read-cache";
 import { clock, profileCache } from "../isolate";
-import { kvDeadlineMs } from "../settings";
+import { kvDeadlineMs, locationCacheSeconds } from "../settings";
+import { locationGet, locationPut } from "./location-cache";
 
 /** KV's own edge cache lifetime for profile reads (its minimum is 30 s). */
 export const KV_CACHE_TTL_S = 30;
@@ -17,7 +18,7 @@ export interface Lookup {
   outcome: Outcome | "new";
   /** Why the answer may be wrong: KV failed or missed the deadline, so a stale or empty profile was served. */
   degraded?: "kv-error" | "kv-timeout";
-  /** Milliseconds spent waiting for KV, on a miss. */
+  /** Milliseconds spent waiting for the location's cache and KV, on a miss. */
   kvMs?: number;
 }
 
@@ -33,14 +34,24 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** The location's entry when it has one (a failing cache counts as none), else KV's record, which then goes to the location. */
+async function readThrough(env: Env, ctx: WaitUntil, at: string, uid: string): Promise<string | null> {
+  const ttl = locationCacheSeconds(env);
+  const cached = await locationGet(ttl, at, uid).catch(() => undefined);
+  if (cached !== undefined) return cached;
+  const text = await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S });
+  ctx.waitUntil(locationPut(ttl, at, uid, text).catch(() => {}));
+  return text;
+}
+
 /**
- * One shared KV read per key, kept alive past the response so that its answer still lands in the cache: after a
+ * One shared read per key, kept alive past the response so that its answer still lands in the cache: after a
  * deadline, and when the request that started it goes away (a client that disconnects) while others wait on it.
  */
-function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
+function load(env: Env, ctx: WaitUntil, at: string, uid: string): Promise<Profile | null> {
   const p = profileCache.load(
     uid,
-    async () => decode(await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S })),
+    async () => decode(await readThrough(env, ctx, at, uid)),
     () => clock.now(),
   );
   ctx.waitUntil(p.catch(() => {}));
@@ -49,16 +60,20 @@ function load(env: Env, ctx: WaitUntil, uid: string): Promise<Profile | null> {
 
 /**
  * A hit (fresh or stale) returns synchronously with no I/O; a stale one also refreshes in the background.
- * A miss waits for one shared KV read, at most the deadline; then it answers degraded.
+ * A miss waits for one shared read (the location's cache, else KV), at most the deadline; then it answers degraded.
+ * @param at the request's URL: the location cache's keys live under its host
  */
-export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | Promise<Lookup> {
+export function lookupProfile(env: Env, ctx: WaitUntil, uid: string, at: string): Lookup | Promise<Lookup> {
   const { outcome, value } = profileCache.peek(uid, clock.now());
   if (outcome !== "miss") {
-    if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
+    if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, at, uid);
     return { profile: value ?? EMPTY_PROFILE, outcome };
   }
+  // Settings are read before any I/O, so a bad one is a configuration error, not a degraded answer.
+  const deadline = kvDeadlineMs(env);
+  locationCacheSeconds(env);
   const started = clock.now();
-  return within(load(env, ctx, uid), kvDeadlineMs(env)).then(
+  return within(load(env, ctx, at, uid), deadline).then(
     (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),
     (e: unknown) => ({
       profile: profileCache.fallback(uid) ?? EMPTY_PROFILE,
@@ -69,11 +84,33 @@ export function lookupProfile(env: Env, ctx: WaitUntil, uid: string): Lookup | P
   );
 }
 
-/** Many uids: cache first, then one KV multi-key read (≤ 100 keys) for the misses. */
+/** readThrough for many: the location's entries, then one KV multi-key read for the uids it lacks. */
+async function readManyThrough(env: Env, ctx: WaitUntil, at: string, uids: readonly string[]): Promise<Map<string, string | null>> {
+  const ttl = locationCacheSeconds(env);
+  const cached = await Promise.all(uids.map((uid) => locationGet(ttl, at, uid).catch(() => undefined)));
+  const texts = new Map<string, string | null>();
+  const rest: string[] = [];
+  uids.forEach((uid, i) => {
+    const c = cached[i];
+    if (c === undefined) rest.push(uid);
+    else texts.set(profileKey(uid), c);
+  });
+  if (rest.length === 0) return texts;
+  const read = await env.PROFILES.get(rest.map(profileKey), { type: "text", cacheTtl: KV_CACHE_TTL_S });
+  for (const uid of rest) {
+    const text = read.get(profileKey(uid)) ?? null;
+    texts.set(profileKey(uid), text);
+    ctx.waitUntil(locationPut(ttl, at, uid, text).catch(() => {}));
+  }
+  return texts;
+}
+
+/** Many uids: the isolate's cache first, then the location's, then one KV multi-key read (≤ 100 keys) for the rest. */
 export async function lookupProfiles(
   env: Env,
   ctx: WaitUntil,
   uids: readonly string[],
+  at: string,
 ): Promise<{ profiles: Map<string, Profile>; degraded?: Lookup["degraded"] }> {
   const profiles = new Map<string, Profile>();
   const missing: string[] = [];
@@ -82,19 +119,21 @@ export async function lookupProfiles(
     const { outcome, value } = profileCache.peek(uid, now);
     if (outcome === "miss") missing.push(uid);
     else {
-      if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, uid);
+      if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, at, uid);
       profiles.set(uid, value ?? EMPTY_PROFILE);
     }
   }
   if (missing.length === 0) return { profiles };
+  const deadline = kvDeadlineMs(env);
+  locationCacheSeconds(env);
   const started = clock.now();
-  const read = env.PROFILES.get(missing.map(profileKey), { type: "text", cacheTtl: KV_CACHE_TTL_S }).then((texts) => {
+  const read = readManyThrough(env, ctx, at, missing).then((texts) => {
     for (const uid of missing) profileCache.offer(uid, decode(texts.get(profileKey(uid)) ?? null), started, clock.now());
     return texts;
   });
   ctx.waitUntil(read.catch(() => {}));
   try {
-    const texts = await within(read, kvDeadlineMs(env));
+    const texts = await within(read, deadline);
     for (const uid of missing) profiles.set(uid, decode(texts.get(profileKey(uid)) ?? null) ?? EMPTY_PROFILE);
     return { profiles };
   } catch (e) {

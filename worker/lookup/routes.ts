@@ -40,7 +40,7 @@ function lookupAndAnswer(c: Context<AppEnv>, uid: string | null, newId = false):
     c.set("cacheOutcome", "anonymous");
     return res;
   }
-  const l = lookupProfile(c.env, c.executionCtx, uid);
+  const l = lookupProfile(c.env, c.executionCtx, uid, c.req.url);
   return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
 }
 
@@ -75,7 +75,7 @@ segmentRoutes.post(PATHS.batch, s2sAuth, async (c) => {
   const uids = body.uids.map((u, i) => {
     return checkedUid(u, `uids[${i}]`);
   });
-  const { profiles, degraded } = await lookupProfiles(c.env, c.executionCtx, [...new Set(uids)]);
+  const { profiles, degraded } = await lookupProfiles(c.env, c.executionCtx, [...new Set(uids)], c.req.url);
   const results: Record<string, string[]> = {};
   for (const [uid, p] of profiles) results[uid] = p.segments.map((s) => s.id);
   c.header("Cache-Control", "private, no-store");

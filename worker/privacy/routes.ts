@@ -13,7 +13,8 @@ import { cors } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { cookieUid } from "../identity/resolve-browser";
 import { clock, profileCache } from "../isolate";
-import { cookiePartitioned, eraseKeys } from "../settings";
+import { locationDelete } from "../lookup/location-cache";
+import { cookiePartitioned, eraseKeys, locationCacheSeconds } from "../settings";
 import { requestSignals } from "./request-consent";
 
 /** How far an opt-out or erasure got before the answer: finished, or handed to the retry queue to finish. */
@@ -21,11 +22,13 @@ type Progress = "done" | "queued";
 
 /**
  * Erases the user everywhere and logs it. This isolate's cache keeps a tombstone at once, so no lookup or event answer
- * already under way puts the profile back. When the object or the log cannot be reached, the whole action goes to the
+ * already under way puts the profile back, and this location's cache drops its entry. When the object or the log cannot be reached, the whole action goes to the
  * retry queue (erasing and logging again are harmless); only when that fails too does this throw.
  */
-async function erase(env: Env, action: PrivacyAction): Promise<Progress> {
+async function erase(env: Env, action: PrivacyAction, requestUrl: string): Promise<Progress> {
   profileCache.seal(action.uid, clock.now());
+  // This location's other isolates stop serving it at once; other locations' entries end with their TTL.
+  await locationDelete(locationCacheSeconds(env), requestUrl, action.uid).catch(() => {});
   try {
     await finishPrivacyAction(env, action);
     return "done";
@@ -42,7 +45,7 @@ async function optout(c: Context<AppEnv>): Promise<Response> {
   let progress: Progress | "failed" = "done";
   if (uid) {
     const signals = logSignals(requestSignals(c.req.url, c.req.header("Sec-GPC")));
-    progress = await erase(c.env, { kind: "optout", uid, received: Date.now(), signals }).catch((e: unknown) => {
+    progress = await erase(c.env, { kind: "optout", uid, received: Date.now(), signals }, c.req.url).catch((e: unknown) => {
       logEvent("error", "opt-out erasure could not start: the object and the retry queue both failed", { error: errorText(e) });
       return "failed" as const;
     });
@@ -69,7 +72,7 @@ privacyRoutes.post("/v1/optout", optout);
 
 privacyRoutes.delete("/v1/users/:uid", bearerAuth(eraseKeys), async (c) => {
   const uid = checkedUid(c.req.param("uid"), "uid");
-  const progress = await erase(c.env, { kind: "erase", uid, received: Date.now(), signals: {} }).catch((e: unknown) => {
+  const progress = await erase(c.env, { kind: "erase", uid, received: Date.now(), signals: {} }, c.req.url).catch((e: unknown) => {
     logEvent("error", "erasure could not start: the object and the retry queue both failed", { error: errorText(e) });
     throw new UdnError(503, "the user could not be erased now, nor queued for erasure; retry");
   });
