@@ -12,6 +12,9 @@ export { SyncCoordinator, UserProfile } from "../worker/index";
 
 const KNOWN = { ts: 1, segments: [{ id: "806", taxonomy: 4 }, { id: "607", taxonomy: 4 }, { id: "udn-engaged" }] };
 
+/** The uids of the batch lookup the cost loop replays, all cached. */
+const BATCH_UIDS = Array.from({ length: 100 }, (_, i) => `BenchLoopBatchUser${String(i).padStart(4, "0")}`);
+
 /** Requests the cost loop replays: each a lookup kind and format, plus the control. */
 async function loopRequest(kind: string, env: Env): Promise<Request> {
   const base = "http://bench";
@@ -30,6 +33,8 @@ async function loopRequest(kind: string, env: Env): Promise<Request> {
       return new Request(`${base}/v1/segments`, { headers: await cookie("BenchLoopUnknownUser00") });
     case "s2s-cached":
       return new Request(`${base}/v1/users/BenchLoopKnownUser0000/segments`, { headers: s2s });
+    case "s2s-batch-100":
+      return new Request(`${base}/v1/lookup`, { method: "POST", headers: s2s, body: JSON.stringify({ uids: BATCH_UIDS }) });
     default:
       throw new Error(`unknown loop kind ${kind}`);
   }
@@ -156,8 +161,13 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
       const template = await loopRequest(kind, env);
       profileCache.set("BenchLoopKnownUser0000", KNOWN, Date.now());
       profileCache.set("BenchLoopUnknownUser00", null, Date.now());
+      for (const uid of BATCH_UIDS) profileCache.set(uid, KNOWN, Date.now());
+      // A body is read once: a POST is built afresh each time from its text (a GET is copied, as before).
+      const body = template.method === "POST" ? await template.text() : undefined;
       for (let i = 0; i < n; i++) {
-        const res = await target.fetch(new Request(template), env, ctx);
+        const req =
+          body === undefined ? new Request(template) : new Request(template.url, { method: "POST", headers: template.headers, body });
+        const res = await target.fetch(req, env, ctx);
         await res.arrayBuffer();
       }
       return Response.json({ n });

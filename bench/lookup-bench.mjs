@@ -194,6 +194,7 @@ export async function lookupBench(host, secrets, edge) {
     "cached-js",
     "unknown",
     "s2s-cached",
+    "s2s-batch-100",
     "cached-json@app",
     "unknown@app",
     "s2s-cached@app",

@@ -17,13 +17,18 @@ export const OBJECTS_WORKER = "udn-objects";
 /**
  * @param {string} scriptPath the built bundle
  * @param {{ port?: number, persist?: string, bindings?: Record<string, string>, inspectorPort?: number,
- *   objectsApart?: boolean, onLog?: (log: { level: string, message: string }) => void }} [options]
+ *   objectsApart?: boolean, edges?: number, onLog?: (log: { level: string, message: string }) => void }} [options]
  *   objectsApart: workerd runs every class a worker exports in that worker's one isolate, so the objects
  *   would share the edge's heap; apart, they run from the same bundle in a second worker, as in production
- *   they run wherever each object lives. onLog: workerd's log lines, instead of printing them.
+ *   they run wherever each object lives. edges: more than one runs that many copies of the edge, `udn-edge-1`… beside
+ *   `udn-edge`, each its own isolate, as the isolates of one location (they share KV and the Cache API; the objects
+ *   are kept apart). onLog: workerd's log lines, instead of printing them.
  * @returns {Promise<{ mf: Miniflare, url: URL, workerdPid: () => number | undefined, dispose: () => Promise<void> }>}
  */
-export async function host(scriptPath, { port = 8799, persist, bindings = {}, inspectorPort, objectsApart = false, onLog } = {}) {
+export async function host(
+  scriptPath,
+  { port = 8799, persist, bindings = {}, inspectorPort, objectsApart = false, edges = 1, onLog } = {},
+) {
   if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   // Only the bindings and runtime settings: the bundle is already built, so module rules do not apply.
@@ -47,7 +52,11 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {}, in
     scriptPath,
     bindings: { ...workerOptions.bindings, ...readDevVars(), ...bindings },
   };
-  const workers = objectsApart ? [{ ...edge, durableObjects: elsewhere(edge.durableObjects) }, objectsWorker(edge)] : [edge];
+  const apart = { ...edge, durableObjects: elsewhere(edge.durableObjects) };
+  // Further edges consume no queues: one consumer per queue, as in a deployment.
+  const { queueConsumers: _consumers, ...consuming } = apart;
+  const copies = Array.from({ length: edges - 1 }, (_, i) => ({ ...consuming, name: `udn-edge-${i + 1}` }));
+  const workers = objectsApart || edges > 1 ? [apart, ...copies, objectsWorker(edge)] : [edge];
   // Miniflare 5 takes a new options shape; the converter accepts the v4 one that wrangler produces.
   const mf = new Miniflare(
     convertV4MiniflareOptions({

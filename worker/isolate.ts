@@ -54,8 +54,11 @@ export const uidKeys = { checking: new Map<string, HmacKey>(), signing: new Map<
 /** Ready header sets of the hot path's answers, by route, format, outcome and allowed origin (a handful). */
 export const answerHeaders = new Map<string, Headers>();
 
-/** Requests this isolate answered, for `/v1/admin/stats`. `startedAt` is set by the first: at load the clock reads 0. */
-export const counters = { startedAt: 0, requests: 0, lookups: 0, degraded: 0 };
+/**
+ * Requests this isolate answered, for `/v1/admin/stats`. `startedAt` is set by the first: at load the clock reads 0.
+ * `kvReads` and `locationHits`: what its cache misses and refreshes read, KV or the location's cache.
+ */
+export const counters = { startedAt: 0, requests: 0, lookups: 0, degraded: 0, kvReads: 0, locationHits: 0 };
 
 /** The event-log batch this isolate is collecting (see events/event-log.ts), or null. */
 export const eventLog: { open: { groups: EventLogGroup[]; bytes: number } | null } = { open: null };
@@ -70,6 +73,6 @@ export function resetIsolate(): void {
   uidKeys.checking.clear();
   uidKeys.signing.clear();
   answerHeaders.clear();
-  Object.assign(counters, { startedAt: 0, requests: 0, lookups: 0, degraded: 0 });
+  Object.assign(counters, { startedAt: 0, requests: 0, lookups: 0, degraded: 0, kvReads: 0, locationHits: 0 });
   eventLog.open = null;
 }

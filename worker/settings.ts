@@ -4,6 +4,7 @@
  */
 import type { ConsentPolicy } from "../domain/consent/verdict";
 import { ConfigError, flagSetting, numberSetting } from "../domain/setting";
+import { LOCATION_CACHE_DEFAULT_S } from "./lookup/location-cache";
 
 function memo<T>(parse: (raw: string) => T): (raw: string) => T {
   let last: { raw: string; value: T } | undefined;
@@ -86,7 +87,9 @@ export function consentPolicy(env: Env): ConsentPolicy {
 
 const kvDeadline = memo((raw) => numberSetting("KV_DEADLINE_MS", raw, { min: 1, max: 10_000, integer: true, fallback: 100 }));
 const flushMs = memo((raw) => numberSetting("EVENT_LOG_FLUSH_MS", raw, { min: 0, max: 60_000, integer: true, fallback: 1_000 }));
-const locationCache = memo((raw) => numberSetting("LOCATION_CACHE_S", raw, { min: 0, max: 30, integer: true, fallback: 30 }));
+const locationCache = memo((raw) =>
+  numberSetting("LOCATION_CACHE_S", raw, { min: 0, max: LOCATION_CACHE_DEFAULT_S, integer: true, fallback: LOCATION_CACHE_DEFAULT_S }),
+);
 const sampleRate = memo((raw) => numberSetting("METRICS_SAMPLE_RATE", raw, { min: 0, max: 1, fallback: 1 }));
 
 /** Longest wait for a KV read on a cache miss (KV_DEADLINE_MS), before answering degraded; 100 ms when unset. */

@@ -3,7 +3,7 @@
  * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
  */
 import { RECORDS_PER_SLICE } from "../../domain/sync-messages";
-import { BENCH, type BenchFigures, OBJECT_SQL } from "./measured";
+import { BENCH, type BenchFigures, type LocationFigures, NO_LOCATION_FIGURES, OBJECT_SQL } from "./measured";
 
 export type ObjectSql = { [K in keyof typeof OBJECT_SQL]: number };
 
@@ -18,6 +18,8 @@ export interface CostInputs {
   uidsPerBatch: number;
   /** Lookups answered from the isolate cache without a KV read (fresh hits). */
   isolateHitRatio: number;
+  /** Of the isolate's misses and refreshes, the share the location's cache cannot answer, so KV is read (1: no location tier). */
+  kvShareOfIsolateMisses: number;
   cpuMsPerLookup: number;
   cpuMsPerBatchLookup: number;
   // Events
@@ -75,6 +77,7 @@ export const BASELINE: CostInputs = {
   s2sBatchedShare: 0, // assumption: bidders ask one uid per request
   uidsPerBatch: 100,
   isolateHitRatio: BENCH.freshHitRatio, // measured (bench Zipf mix); see the sensitivity table
+  kvShareOfIsolateMisses: NO_LOCATION_FIGURES.kvShareOfIsolateMisses, // measured by bench:location when its results exist (withBench)
   cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
   cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
   eventsPerDay: 5e9, // the design target
@@ -110,7 +113,12 @@ export const BASELINE: CostInputs = {
   logConsumerBatch: 100, // Queues' largest batch
 };
 
-/** The baseline with the bench's figures in place of the defaults (a later `npm run bench` moves the model along). */
-export function withBench(bench: BenchFigures): CostInputs {
-  return { ...BASELINE, isolateHitRatio: bench.freshHitRatio, cpuMsPerLookup: bench.cpuUsS2sLookup / 1000 };
+/** The baseline with the benches' figures in place of the defaults (a later `npm run bench` or `bench:location` moves the model along). */
+export function withBench(bench: BenchFigures, location: LocationFigures = NO_LOCATION_FIGURES): CostInputs {
+  return {
+    ...BASELINE,
+    isolateHitRatio: bench.freshHitRatio,
+    cpuMsPerLookup: bench.cpuUsS2sLookup / 1000,
+    kvShareOfIsolateMisses: location.kvShareOfIsolateMisses,
+  };
 }

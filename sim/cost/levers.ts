@@ -13,6 +13,12 @@ export function variants(base: CostInputs): Variant[] {
   const sql = (over: Partial<CostInputs["sql"]>): CostInputs => ({ ...base, sql: { ...base.sql, ...over } });
   return [
     { name: "no isolate cache: every lookup reads KV", kind: "shipped", inputs: with_({ isolateHitRatio: 0 }) },
+    { name: "no location cache: every isolate miss reads KV", kind: "shipped", inputs: with_({ kvShareOfIsolateMisses: 1 }) },
+    {
+      name: "location cache answers 80 % of isolate misses (many isolates per location, auctions' fan-out)",
+      kind: "traffic",
+      inputs: with_({ kvShareOfIsolateMisses: 0.2 }),
+    },
     {
       name: `isolate hit ratio 0.9 instead of the bench's ${base.isolateHitRatio.toFixed(2)}`,
       kind: "traffic",
@@ -37,6 +43,8 @@ export function variants(base: CostInputs): Variant[] {
 export function sweeps(base: CostInputs): { input: keyof CostInputs; label: string; values: number[] }[] {
   return [
     { input: "isolateHitRatio", label: "isolate hit ratio", values: [0, 0.25, base.isolateHitRatio, 0.6, 0.8, 0.9, 0.95] },
+    { input: "kvShareOfIsolateMisses", label: "share of isolate misses that read KV", values: [1, 0.8, 0.5, 0.3, 0.2, 0.1] },
+    { input: "s2sBatchedShare", label: "share of bidders' lookups sent in batches of 100", values: [0, 0.25, 0.5, 0.75, 1] },
     { input: "eventsPerRequest", label: "events per request", values: [1, 2, 3, 5, 10, 20] },
     { input: "profileChangeShare", label: "event calls that change the profile", values: [0.01, 0.05, 0.2, 0.5] },
   ];

@@ -41,3 +41,24 @@ export function benchFigures(results: unknown): BenchFigures | undefined {
   // A stale hit answers at once but refreshes from KV: for KV reads only fresh hits count.
   return { date: r.date.slice(0, 10), freshHitRatio: hits / (hits + stale + misses), cpuUsS2sLookup: cpu };
 }
+
+export interface LocationFigures {
+  date: string;
+  isolates: number;
+  /** KV reads with the location's cache over those without it, same lookups and pace: the share of isolate misses that still reach KV. */
+  kvShareOfIsolateMisses: number;
+}
+
+/** Without bench/location-results.json: every isolate miss reads KV, as without the tier. */
+export const NO_LOCATION_FIGURES: LocationFigures = { date: "", isolates: 1, kvShareOfIsolateMisses: 1 };
+
+/** The figures of a bench/location-results.json (`npm run bench:location`): the run with the most isolates. */
+export function locationFigures(results: unknown): LocationFigures | undefined {
+  const r = results as { date?: unknown; rows?: { isolates: number; locationCacheS: number; kvReads: number }[] };
+  if (typeof r?.date !== "string" || !Array.isArray(r.rows)) return undefined;
+  const most = Math.max(...r.rows.map((x) => x.isolates));
+  const off = r.rows.find((x) => x.isolates === most && x.locationCacheS === 0);
+  const on = r.rows.find((x) => x.isolates === most && x.locationCacheS > 0);
+  if (!off || !on || off.kvReads === 0) return undefined;
+  return { date: r.date.slice(0, 10), isolates: most, kvShareOfIsolateMisses: +(on.kvReads / off.kvReads).toFixed(4) };
+}

@@ -3,11 +3,12 @@ import { bill } from "./bill";
 import { count, percent, table, usd } from "./format";
 import { BASELINE, type CostInputs, withBench } from "./inputs";
 import { sweeps, variants } from "./levers";
-import { BENCH, type BenchFigures, benchFigures } from "./measured";
+import { BENCH, type BenchFigures, benchFigures, type LocationFigures, locationFigures, NO_LOCATION_FIGURES } from "./measured";
 import { PRICES, PRICES_READ_ON, type PriceKey, SUBSCRIPTION_USD } from "./prices";
 
 export const DOC = "docs/capacity-and-cost.md";
 const BENCH_RESULTS = "bench/results.json";
+const LOCATION_RESULTS = "bench/location-results.json";
 
 const LINE_NAMES: Record<PriceKey, string> = {
   workersRequests: "Workers requests",
@@ -38,13 +39,16 @@ function pricesTable(): string {
   )}\n\nWorkers Paid subscription: $${SUBSCRIPTION_USD} a month. Prices read on ${PRICES_READ_ON}.`;
 }
 
-function inputsTable(base: CostInputs, bench: BenchFigures): string {
+function inputsTable(base: CostInputs, bench: BenchFigures, location: LocationFigures): string {
   const skip = new Set<keyof CostInputs>(["sql"]);
   const rows = (Object.keys(base) as (keyof CostInputs)[])
     .filter((k) => !skip.has(k))
     .map((k) => [`\`${k}\``, String(typeof base[k] === "number" ? count(base[k]) : base[k])]);
   const sql = Object.entries(base.sql).map(([k, v]) => [`\`sql.${k}\``, count(v)]);
-  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
+  const loc = location.date
+    ? ` \`kvShareOfIsolateMisses\` from ${LOCATION_RESULTS} of ${location.date} (${location.isolates} isolates of one location).`
+    : "";
+  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.${loc}\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
 }
 
 function capacityTable(base: CostInputs): string {
@@ -105,11 +109,11 @@ function sensitivityTables(base: CostInputs): string {
     .join("\n\n");
 }
 
-export function blocks(bench: BenchFigures = BENCH): Record<string, string> {
-  const base = bench === BENCH ? BASELINE : withBench(bench);
+export function blocks(bench: BenchFigures = BENCH, location: LocationFigures = NO_LOCATION_FIGURES): Record<string, string> {
+  const base = bench === BENCH && location === NO_LOCATION_FIGURES ? BASELINE : withBench(bench, location);
   return {
     prices: pricesTable(),
-    inputs: inputsTable(base, bench),
+    inputs: inputsTable(base, bench, location),
     capacity: capacityTable(base),
     bill: billTable(base),
     levers: leversTable(base),
@@ -134,8 +138,14 @@ function latestBench(read: (path: string) => string | null): BenchFigures {
   return (text && benchFigures(JSON.parse(text))) || BENCH;
 }
 
+/** The location bench's figures when bench/location-results.json exists. */
+function latestLocation(read: (path: string) => string | null): LocationFigures {
+  const text = read(LOCATION_RESULTS);
+  return (text && locationFigures(JSON.parse(text))) || NO_LOCATION_FIGURES;
+}
+
 export function main(_args: string[], read: (path: string) => string | null): { stdout: string; files: Record<string, string> } {
-  const generated = blocks(latestBench(read));
+  const generated = blocks(latestBench(read), latestLocation(read));
   const stdout = Object.entries(generated)
     .map(([name, text]) => `## ${name}\n\n${text}\n`)
     .join("\n");

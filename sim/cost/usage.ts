@@ -37,7 +37,8 @@ export function usage(i: CostInputs): Usage {
   const batchedUids = i.lookupsPerDay * i.s2sShare * i.s2sBatchedShare;
   const singleLookups = i.lookupsPerDay - batchedUids;
   const batchRequests = batchedUids / i.uidsPerBatch;
-  const kvReads = i.lookupsPerDay * (1 - i.isolateHitRatio);
+  // An isolate miss or refresh reads the location's cache first; only what it lacks reads KV.
+  const kvReads = i.lookupsPerDay * (1 - i.isolateHitRatio) * i.kvShareOfIsolateMisses;
 
   // Events: one object call per request (shipped) or per event.
   const eventRequests = i.eventsPerDay / i.eventsPerRequest;

@@ -20,7 +20,8 @@ export function cacheVariants(base: LagScenario): { name: string; scenario: LagS
   const c = base.cache;
   return [
     { name: "soft TTL 5 s", scenario: { ...base, cache: { ...c, softTtlMs: 5 * SECOND } } },
-    { name: "shipped (soft 15 s, hard 5 min)", scenario: base },
+    { name: "shipped (soft 15 s, hard 5 min, location cache 30 s)", scenario: base },
+    { name: "no location cache", scenario: { ...base, locationCacheTtlMs: 0 } },
     { name: "soft TTL 60 s", scenario: { ...base, cache: { ...c, softTtlMs: 60 * SECOND } } },
     { name: "hard TTL 60 s", scenario: { ...base, cache: { ...c, hardTtlMs: 60 * SECOND } } },
   ];
@@ -45,11 +46,13 @@ const pct = (x: number) => `${(x * 100).toFixed(2)} %`;
 function causes(r: LagResult): string {
   const c = r.lookups.causes;
   const n = r.lookups.stale || 1;
-  return [c.unpublished, c.propagation, c["kv-cache"], c["isolate-cache"]].map((x) => `${Math.round((100 * x) / n)}`).join(" / ");
+  return [c.unpublished, c.propagation, c["kv-cache"], c["location-cache"], c["isolate-cache"]]
+    .map((x) => `${Math.round((100 * x) / n)}`)
+    .join(" / ");
 }
 
 export function table(title: string, rows: Row[]): string {
-  const head = `| ${title} | seen at every edge, s (p50 / p95 / max) | bound, s | outdated answers | age of outdated answers, s (p50 / p95 / max) | outdated because % (unpublished / propagation / KV cache / isolate cache) | KV reads per lookup |`;
+  const head = `| ${title} | seen at every edge, s (p50 / p95 / max) | bound, s | outdated answers | age of outdated answers, s (p50 / p95 / max) | outdated because % (unpublished / propagation / KV cache / location cache / isolate cache) | KV reads per lookup |`;
   const lines = rows.map(
     ({ name, result: r }) =>
       `| ${name} | ${triple(r.convergence.everyEdgeS)} | ${s(r.convergence.boundS)} | ${pct(r.lookups.staleFraction)} | ${triple(r.lookups.staleAgeS)} | ${causes(r)} | ${r.lookups.kvReadsPerLookup.toFixed(3)} |`,

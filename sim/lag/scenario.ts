@@ -2,6 +2,7 @@
 import type { ReadCacheOptions } from "../../domain/read-cache";
 import { PUBLISH_INTERVAL_MS } from "../../durable/publish-interval";
 import { profileCache } from "../../worker/isolate";
+import { LOCATION_CACHE_DEFAULT_S } from "../../worker/lookup/location-cache";
 import { KV_CACHE_TTL_S } from "../../worker/lookup/profile-lookup";
 
 export interface LagScenario {
@@ -19,6 +20,8 @@ export interface LagScenario {
   /** Delays are uniform in propagationMs × [1 - jitter, 1 + jitter] per write and location. */
   propagationJitter: number;
   kvCacheTtlMs: number;
+  /** The location's cache between the isolates and KV (shipped: LOCATION_CACHE_S); 0: none. */
+  locationCacheTtlMs: number;
   /** The isolate cache's settings (shipped: `profileCache.options`). */
   cache: ReadCacheOptions;
   /** Shipped: `PUBLISH_INTERVAL_MS` of the user's object. */
@@ -57,6 +60,7 @@ export function shippedScenario(overrides: Partial<LagScenario> = {}): LagScenar
     propagationMs: 60_000,
     propagationJitter: 0.5,
     kvCacheTtlMs: KV_CACHE_TTL_S * 1000,
+    locationCacheTtlMs: LOCATION_CACHE_DEFAULT_S * 1000,
     cache: profileCache.options,
     publishIntervalMs: PUBLISH_INTERVAL_MS,
     users: 100_000,
@@ -77,10 +81,18 @@ export function shippedScenario(overrides: Partial<LagScenario> = {}): LagScenar
 
 /**
  * The latest a probed change can be seen everywhere: published within one publish interval, at every
- * location after the longest propagation delay, out of KV's edge cache within cacheTtl; an isolate entry
+ * location after the longest propagation delay, out of KV's edge cache within cacheTtl, then out of the location's
+ * cache within its TTL (an entry put from KV's edge cache just before that lasts one more TTL); an isolate entry
  * read just before that stays fresh for the soft TTL, the next lookup serves it stale and refreshes, and
  * the lookup after that answers the change (two probe gaps, each at most 1.5 × probeEveryMs).
  */
 export function convergenceBoundMs(s: LagScenario): number {
-  return s.publishIntervalMs + s.propagationMs * (1 + s.propagationJitter) + s.kvCacheTtlMs + s.cache.softTtlMs + 3 * s.probeEveryMs;
+  return (
+    s.publishIntervalMs +
+    s.propagationMs * (1 + s.propagationJitter) +
+    s.kvCacheTtlMs +
+    s.locationCacheTtlMs +
+    s.cache.softTtlMs +
+    3 * s.probeEveryMs
+  );
 }

@@ -10,7 +10,7 @@ import { type Summary, summarize } from "./stats";
 import { UserObjects } from "./user-objects";
 
 /** Why an outdated answer was outdated: the first tier, from the object outwards, still holding the old version. */
-export type StaleCause = "unpublished" | "propagation" | "kv-cache" | "isolate-cache";
+export type StaleCause = "unpublished" | "propagation" | "kv-cache" | "location-cache" | "isolate-cache";
 
 export interface LagResult {
   convergence: {
@@ -62,7 +62,10 @@ export function simulate(s: LagScenario): LagResult {
     seed: s.seed,
     initial: (u) => known[u]!,
   });
-  const edges = Array.from({ length: s.locations }, (_, l) => new EdgeLocation(l, s.isolatesPerLocation, s.cache, kv, profileOf));
+  const edges = Array.from(
+    { length: s.locations },
+    (_, l) => new EdgeLocation(l, s.isolatesPerLocation, s.cache, kv, profileOf, s.locationCacheTtlMs),
+  );
   const objects = new UserObjects(total, (u) => known[u]!, s.publishIntervalMs, {
     publish: (u, version, now) => kv.write(u, version, home[u]!, now),
     alarm: (u, at) => clock.at(at, (now) => objects.alarm(u, now)),
@@ -88,13 +91,15 @@ export function simulate(s: LagScenario): LagResult {
     hits: 0,
     kvReads: 0,
     ages: [] as number[],
-    causes: { unpublished: 0, propagation: 0, "kv-cache": 0, "isolate-cache": 0 },
+    causes: { unpublished: 0, propagation: 0, "kv-cache": 0, "location-cache": 0, "isolate-cache": 0 },
   };
   const causeOf = (u: number, loc: number, answered: number, now: number): StaleCause => {
     if (objects.published[u]! <= answered) return "unpublished";
     if (kv.visible(u, loc, now) <= answered) return "propagation";
     const cached = kv.cachedAt(u, loc, now);
-    return cached !== undefined && cached <= answered ? "kv-cache" : "isolate-cache";
+    if (cached !== undefined && cached <= answered) return "kv-cache";
+    const shared = edges[loc]!.locationCached(u, now);
+    return shared !== undefined && shared <= answered ? "location-cache" : "isolate-cache";
   };
 
   // The lookup workload.
@@ -107,7 +112,7 @@ export function simulate(s: LagScenario): LagResult {
     if (measuring(now)) {
       stats.total++;
       if (a.outcome !== "miss") stats.hits++;
-      if (a.outcome !== "hit") stats.kvReads++;
+      if (a.kvRead) stats.kvReads++;
       if (a.version < objects.truth[u]!) {
         stats.stale++;
         stats.ages.push(now - changedAt.get(u)![a.version + 1]!);

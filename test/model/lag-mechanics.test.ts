@@ -46,23 +46,39 @@ describe("the KV model", () => {
 describe("an edge location", () => {
   it("answers from the real isolate cache: fresh, then stale while refreshing, then the refreshed value", () => {
     const kv = new KvModel({ ...kvOptions, propagationMs: 0, cacheTtlMs: 0 });
-    const edge = new EdgeLocation(1, 1, profileCache.options, kv, profileOf);
-    expect(edge.lookup(0, 7, "u7", 0)).toEqual({ version: 1, outcome: "miss" });
+    const edge = new EdgeLocation(1, 1, profileCache.options, kv, profileOf, 0);
+    expect(edge.lookup(0, 7, "u7", 0)).toEqual({ version: 1, outcome: "miss", kvRead: true });
     kv.write(7, 2, 0, 1);
-    expect(edge.lookup(0, 7, "u7", 14_999)).toEqual({ version: 1, outcome: "hit" });
-    expect(edge.lookup(0, 7, "u7", 15_000)).toEqual({ version: 1, outcome: "stale" });
-    expect(edge.lookup(0, 7, "u7", 15_001)).toEqual({ version: 2, outcome: "hit" });
+    expect(edge.lookup(0, 7, "u7", 14_999)).toEqual({ version: 1, outcome: "hit", kvRead: false });
+    expect(edge.lookup(0, 7, "u7", 15_000)).toEqual({ version: 1, outcome: "stale", kvRead: true });
+    expect(edge.lookup(0, 7, "u7", 15_001)).toEqual({ version: 2, outcome: "hit", kvRead: false });
     expect(edge.kvReads).toBe(2);
   });
 
-  it("answers a write-through at once in that isolate only", () => {
+  it("shares one KV read among the location's isolates while the location's entry lasts", () => {
+    const kv = new KvModel({ ...kvOptions, propagationMs: 0, cacheTtlMs: 0 });
+    const edge = new EdgeLocation(1, 2, profileCache.options, kv, profileOf, 30_000);
+    expect(edge.lookup(0, 7, "u7", 0)).toMatchObject({ version: 1, kvRead: true });
+    kv.write(7, 2, 0, 1);
+    // The other isolate misses its own cache, and the location answers: the older version, no KV read.
+    expect(edge.lookup(1, 7, "u7", 10)).toEqual({ version: 1, outcome: "miss", kvRead: false });
+    expect(edge.kvReads).toBe(1);
+    // Past the location's TTL a refresh reads KV again.
+    expect(edge.lookup(1, 7, "u7", 30_010)).toMatchObject({ outcome: "stale", kvRead: true });
+    expect(edge.lookup(1, 7, "u7", 30_011).version).toBe(2);
+  });
+
+  it("answers a write-through at once in that isolate, and in the others through the location's cache", () => {
     const kv = new KvModel(kvOptions);
-    const edge = new EdgeLocation(0, 2, profileCache.options, kv, profileOf);
+    const edge = new EdgeLocation(0, 2, profileCache.options, kv, profileOf, 30_000);
     edge.lookup(0, 7, "u7", 0);
     edge.lookup(1, 7, "u7", 0);
     edge.writeThrough(0, 7, "u7", 2, 10);
     expect(edge.lookup(0, 7, "u7", 11).version).toBe(2);
+    // The other isolate's entry is still fresh: it answers the old version until its soft TTL.
     expect(edge.lookup(1, 7, "u7", 11).version).toBe(1);
+    expect(edge.lookup(1, 7, "u7", 15_000).version).toBe(1);
+    expect(edge.lookup(1, 7, "u7", 15_001).version).toBe(2);
   });
 });
 

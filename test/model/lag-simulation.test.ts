@@ -22,12 +22,12 @@ function small(overrides: Partial<LagScenario> = {}): LagScenario {
 
 describe("the replication-lag simulation", () => {
   it("with no delay and no caches, answers a published change everywhere at the next lookup", () => {
-    const base = small({ propagationMs: 0, kvCacheTtlMs: 0 });
+    const base = small({ propagationMs: 0, kvCacheTtlMs: 0, locationCacheTtlMs: 0 });
     const r = simulate({ ...base, cache: { ...base.cache, softTtlMs: 0, hardTtlMs: 0, negativeTtlMs: 0 } });
     expect(r.convergence.everyEdgeS.n).toBeGreaterThan(20);
     expect(r.convergence.everyEdgeS.max).toBeLessThanOrEqual((base.publishIntervalMs + 1.5 * base.probeEveryMs) / 1000);
     // Only the object's one-second coalescing can leave an answer outdated.
-    expect(r.lookups.causes).toMatchObject({ propagation: 0, "kv-cache": 0, "isolate-cache": 0 });
+    expect(r.lookups.causes).toMatchObject({ propagation: 0, "kv-cache": 0, "location-cache": 0, "isolate-cache": 0 });
     expect(r.lookups.hitRatio).toBe(0);
     expect(r.lookups.kvReadsPerLookup).toBe(1);
   });
@@ -45,7 +45,7 @@ describe("the replication-lag simulation", () => {
     const s = small({ propagationMs: 10_000 });
     const r = simulate(s);
     expect(r.lookups.stale).toBeGreaterThan(0);
-    const upstream = s.publishIntervalMs + s.propagationMs * (1 + s.propagationJitter) + s.kvCacheTtlMs;
+    const upstream = s.publishIntervalMs + s.propagationMs * (1 + s.propagationJitter) + s.kvCacheTtlMs + s.locationCacheTtlMs;
     expect(r.lookups.staleAgeS.max).toBeLessThanOrEqual((s.cache.hardTtlMs + upstream) / 1000);
   });
 

@@ -6,6 +6,9 @@
  */
 import { profileKey } from "../../domain/profile-record";
 
+/** LOCATION_CACHE_S when unset: KV's own edge cache lifetime (`KV_CACHE_TTL_S`), so the tier adds at most that. */
+export const LOCATION_CACHE_DEFAULT_S = 30;
+
 /** Marks a cached absence: KV had no record for the user. */
 const ABSENT = "X-Udn-Absent";
 

@@ -2,7 +2,7 @@
 
 import { decodeProfile, EMPTY_PROFILE, type Profile, profileKey } from "../../domain/profile-record";
 import type { Outcome } from "../../domain/read-cache";
-import { clock, profileCache } from "../isolate";
+import { clock, counters, profileCache } from "../isolate";
 import { kvDeadlineMs, locationCacheSeconds } from "../settings";
 import { locationGet, locationPut } from "./location-cache";
 
@@ -38,7 +38,11 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 async function readThrough(env: Env, ctx: WaitUntil, at: string, uid: string): Promise<string | null> {
   const ttl = locationCacheSeconds(env);
   const cached = await locationGet(ttl, at, uid).catch(() => undefined);
-  if (cached !== undefined) return cached;
+  if (cached !== undefined) {
+    counters.locationHits++;
+    return cached;
+  }
+  counters.kvReads++;
   const text = await env.PROFILES.get(profileKey(uid), { cacheTtl: KV_CACHE_TTL_S });
   ctx.waitUntil(locationPut(ttl, at, uid, text).catch(() => {}));
   return text;
@@ -95,7 +99,10 @@ async function readManyThrough(env: Env, ctx: WaitUntil, at: string, uids: reado
     if (c === undefined) rest.push(uid);
     else texts.set(profileKey(uid), c);
   });
+  counters.locationHits += uids.length - rest.length;
   if (rest.length === 0) return texts;
+  // KV bills a bulk read per key.
+  counters.kvReads += rest.length;
   const read = await env.PROFILES.get(rest.map(profileKey), { type: "text", cacheTtl: KV_CACHE_TTL_S });
   for (const uid of rest) {
     const text = read.get(profileKey(uid)) ?? null;
