@@ -17,6 +17,9 @@ export function objectKey(partition, firstReceived, digest) {
   return `${partition}${String(firstReceived).padStart(13, "0")}-${digest}.ndjson.gz`;
 }
 
+/** The uid of the user of Zipf rank `rank` (0 is the busiest) in the log of `seed`. */
+export const sampleUid = (rank, seed = 7) => uidFor(`batch-${seed}-${rank}`);
+
 /** xorshift32 in [0, 1): the same log for the same seed. */
 function random(seed) {
   let x = seed >>> 0 || 1;
@@ -31,7 +34,7 @@ function random(seed) {
 /**
  * Writes `events` lines spread evenly over the `days` before `end`, in receive order, `perObject` lines to an object.
  * Each user leans to one category (60 % of their views); 80 % views, 12 % clicks, 8 % purchases with a value; about 1 in
- * 200 lines is sent twice (a redelivery) and 1 in 20,000 is an erasure of its user.
+ * 200 lines is sent twice (a redelivery) and 1 in 20,000 is an erasure of its user (never the busiest, whom the demo shows).
  * @param {import("./buckets.mjs").Bucket} bucket
  * @param {{ events: number, users: number, end: number, days?: number, perObject?: number, seed?: number,
  *   onObject?: (written: number) => void }} options
@@ -43,7 +46,7 @@ export async function writeSampleLog(bucket, { events, users, end, days = 30, pe
   const uids = new Map();
   const uidOf = (rank) => {
     let u = uids.get(rank);
-    if (!u) uids.set(rank, (u = uidFor(`batch-${seed}-${rank}`)));
+    if (!u) uids.set(rank, (u = sampleUid(rank, seed)));
     return u;
   };
   const start = end - days * DAY_MS;
@@ -70,7 +73,7 @@ export async function writeSampleLog(bucket, { events, users, end, days = 30, pe
     const uid = uidOf(rank);
     const r = rand();
     let line;
-    if (r < 0.00005) line = { uid, id: `erase-${received}`, type: "erase", ts: received, props: {}, received };
+    if (r < 0.00005 && rank > 0) line = { uid, id: `erase-${received}`, type: "erase", ts: received, props: {}, received };
     else {
       const category = rand() < 0.6 ? CATEGORIES[rank % CATEGORIES.length] : CATEGORIES[Math.floor(rand() * CATEGORIES.length)];
       const type = r < 0.8 ? "view" : r < 0.92 ? "click" : "purchase";

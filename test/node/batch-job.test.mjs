@@ -63,7 +63,7 @@ const views = (uid, category, n, daysAgo = 1) =>
   Array.from({ length: n }, () => ev(uid, "view", { category, url: `/${category}/x` }, daysAgo));
 
 describe("batch job", () => {
-  it("computes each shipped segment from the log: 90-day intender, spend threshold, sequence and look-alike", async () => {
+  it("computes each shipped segment from the log: 90-day intender, spend threshold, sequence, look-alike, 30-day interest", async () => {
     const t = setup();
     await t.log([
       ...views("intender-a", "auto", 3, 80),
@@ -72,6 +72,8 @@ describe("batch job", () => {
       ...views("two-views", "auto", 2),
       ...views("like-intenders", "auto", 2),
       ...views("unlike", "news", 2),
+      ...views("fan", "sports", 5, 20),
+      ...views("casual-fan", "sports", 4),
       ev("spender", "purchase", { category: "electronics", value: 300 }),
       ev("spender", "purchase", { category: "electronics", value: 250 }, 2),
       ev("small-spender", "purchase", { category: "electronics", value: 499 }),
@@ -90,6 +92,7 @@ describe("batch job", () => {
     expect(byUser).toEqual({
       "intender-a": ["805"],
       "intender-b": ["805"],
+      fan: ["607"],
       "two-views": ["243"],
       "like-intenders": ["243"],
       spender: ["942"],
@@ -99,6 +102,7 @@ describe("batch job", () => {
     const reach = await t.json("reach/latest.json");
     expect(reach.segments.map((s) => [s.id, s.members, s.previous, s.belowMinimum])).toEqual([
       ["243", 2, null, true],
+      ["607", 1, null, true],
       ["805", 2, null, true],
       ["942", 1, null, true],
       ["1649", 1, null, true],
