@@ -16,14 +16,15 @@ export const OBJECTS_WORKER = "udn-objects";
 
 /**
  * @param {string} scriptPath the built bundle
- * @param {{ port?: number, persist?: string, bindings?: Record<string, string>, inspectorPort?: number,
+ * @param {{ port?: number, persist?: string, storage?: string, bindings?: Record<string, string>, inspectorPort?: number,
  *   objectsApart?: boolean, onLog?: (log: { level: string, message: string }) => void }} [options]
+ *   storage: a folder holding the local resources, as wrangler keeps them (`<persist-to>/v3`), kept as it is.
  *   objectsApart: workerd runs every class a worker exports in that worker's one isolate, so the objects
  *   would share the edge's heap; apart, they run from the same bundle in a second worker, as in production
  *   they run wherever each object lives. onLog: workerd's log lines, instead of printing them.
  * @returns {Promise<{ mf: Miniflare, url: URL, workerdPid: () => number | undefined, dispose: () => Promise<void> }>}
  */
-export async function host(scriptPath, { port = 8799, persist, bindings = {}, inspectorPort, objectsApart = false, onLog } = {}) {
+export async function host(scriptPath, { port = 8799, persist, storage, bindings = {}, inspectorPort, objectsApart = false, onLog } = {}) {
   if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
   // Only the bindings and runtime settings: the bundle is already built, so module rules do not apply.
@@ -59,6 +60,7 @@ export async function host(scriptPath, { port = 8799, persist, bindings = {}, in
       // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
       // measured path, which production's replicated storage does not have either.
       ...(persist ? { defaultPersistRoot: persist } : {}),
+      ...(storage ? { resourcePersistencePath: storage } : {}),
       workers,
     }),
   );
