@@ -45,10 +45,19 @@ export default {
     },
     {
       name: "production-stands-alone",
-      comment: "The deployed code never imports the tests, the benchmark, the models or the scripts (nor reads their output).",
+      comment:
+        "The deployed code never imports the tests, the benchmark, the models, the scripts, the Prebid module or the batch job (nor reads their output).",
       severity: "error",
       from: { path: PRODUCTION },
-      to: { path: "^(test|bench|sim|scripts|demo|prebid)/" },
+      to: { path: "^(test|bench|sim|scripts|demo|prebid|batch)/" },
+    },
+    {
+      name: "batch-beside-the-edge",
+      comment:
+        "The batch job runs in Node beside the deployment and meets it only through the buckets and the admin API: it imports no tier.",
+      severity: "error",
+      from: { path: "^batch/" },
+      to: { path: "^(worker|durable|sync|platform)/" },
     },
     {
       name: "tag-stands-alone",

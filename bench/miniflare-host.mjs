@@ -16,8 +16,9 @@ export const OBJECTS_WORKER = "udn-objects";
 
 /**
  * @param {string} scriptPath the built bundle
- * @param {{ port?: number, persist?: string, bindings?: Record<string, string>, inspectorPort?: number,
+ * @param {{ port?: number, persist?: string, storage?: string, bindings?: Record<string, string>, inspectorPort?: number,
  *   objectsApart?: boolean, edges?: number, onLog?: (log: { level: string, message: string }) => void }} [options]
+ *   storage: a folder holding the local resources, as wrangler keeps them (`<persist-to>/v3`), kept as it is.
  *   objectsApart: workerd runs every class a worker exports in that worker's one isolate, so the objects
  *   would share the edge's heap; apart, they run from the same bundle in a second worker, as in production
  *   they run wherever each object lives. edges: more than one runs that many copies of the edge, `udn-edge-1`… beside
@@ -27,7 +28,7 @@ export const OBJECTS_WORKER = "udn-objects";
  */
 export async function host(
   scriptPath,
-  { port = 8799, persist, bindings = {}, inspectorPort, objectsApart = false, edges = 1, onLog } = {},
+  { port = 8799, persist, storage, bindings = {}, inspectorPort, objectsApart = false, edges = 1, onLog } = {},
 ) {
   if (persist) rmSync(persist, { recursive: true, force: true });
   const all = unstable_getMiniflareWorkerOptions("wrangler.toml").workerOptions;
@@ -68,6 +69,7 @@ export async function host(
       // Without a persist root Miniflare keeps storage in memory: no fsync on this machine's disk in the
       // measured path, which production's replicated storage does not have either.
       ...(persist ? { defaultPersistRoot: persist } : {}),
+      ...(storage ? { resourcePersistencePath: storage } : {}),
       workers,
     }),
   );

@@ -7,15 +7,12 @@ import { execFileSync } from "node:child_process";
 //          [--version N] [--records-per-part 100000] [--plain] [--remote | --out-dir DIR] [--persist-to DIR] [--bucket NAME]
 // CSV: a header `uid,segments[,delete]`; segments separated by `|`; delete = true|1.
 // The input is streamed: a file of tens of millions of users needs no more memory than one record.
-import { createHash } from "node:crypto";
-import { copyFileSync, createReadStream, createWriteStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { createInterface } from "node:readline";
-import { PassThrough } from "node:stream";
-import { finished } from "node:stream/promises";
 import { parseArgs } from "node:util";
-import { createGzip } from "node:zlib";
+import { checkRecord, createPartWriter, manifestOf } from "../batch/origin-parts.mjs";
 
 const { values: opt, positionals } = parseArgs({
   allowPositionals: true,
@@ -33,11 +30,6 @@ const { values: opt, positionals } = parseArgs({
   },
 });
 
-// The edge's own limits (domain/batch-record.ts, domain/ids.ts): a record the edge would reject is an error here.
-const UID = /^[A-Za-z0-9._:-]{1,128}$/;
-const SEGMENT = /^[A-Za-z0-9._-]{1,64}$/;
-const MAX_SEGMENTS = 500;
-
 const die = (msg) => {
   console.error(`origin:publish: ${msg}`);
   process.exit(2);
@@ -53,14 +45,9 @@ if (!Number.isSafeInteger(perPart) || perPart < 1) die("--records-per-part must 
 if (opt.remote && opt["out-dir"]) die("use either --remote or --out-dir");
 
 function check(r, where) {
-  if (typeof r !== "object" || r === null || Array.isArray(r)) die(`${where}: not a JSON object`);
-  if (typeof r.uid !== "string" || !UID.test(r.uid)) die(`${where}: uid must match ${UID.source}`);
-  if (r.delete === true) return { uid: r.uid, delete: true };
-  if (!Array.isArray(r.segments) || r.segments.length > MAX_SEGMENTS)
-    die(`${where}: needs "segments" (at most ${MAX_SEGMENTS}) or "delete": true`);
-  for (const s of r.segments)
-    if (typeof s !== "string" || !SEGMENT.test(s)) die(`${where}: segment ${JSON.stringify(s)} must match ${SEGMENT.source}`);
-  return { uid: r.uid, segments: [...new Set(r.segments)] };
+  const checked = checkRecord(r);
+  if ("error" in checked) die(`${where}: ${checked.error}`);
+  return checked.record;
 }
 
 async function* records() {
@@ -95,37 +82,10 @@ async function* records() {
 const work = mkdtempSync(join(tmpdir(), "udn-origin-"));
 // The parts hold users' ids: they go once written to the bucket, or on any exit.
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
-const ext = opt.plain ? ".ndjson" : ".ndjson.gz";
 
-/** One part being written: records stream through gzip (or not) into a file while its bytes are hashed. */
-function openPart(index) {
-  const key = `batches/v${version}/part-${String(index).padStart(5, "0")}${ext}`;
-  const path = join(work, `part-${index}`);
-  const out = createWriteStream(path);
-  const hash = createHash("sha256");
-  const sink = opt.plain ? new PassThrough() : createGzip();
-  sink.on("data", (chunk) => hash.update(chunk));
-  sink.pipe(out);
-  return { key, path, sink, out, hash, records: 0 };
-}
-
-async function closePart(p) {
-  p.sink.end();
-  await finished(p.out);
-  return { key: p.key, path: p.path, records: p.records, sha256: p.hash.digest("hex") };
-}
-
-const written = [];
-let part = openPart(0);
-for await (const r of records()) {
-  if (part.records === perPart) {
-    written.push(await closePart(part));
-    part = openPart(written.length);
-  }
-  if (!part.sink.write(`${JSON.stringify(r)}\n`)) await new Promise((ok) => part.sink.once("drain", ok));
-  part.records++;
-}
-written.push(await closePart(part));
+const writer = createPartWriter({ dir: work, version, perPart, plain: opt.plain });
+for await (const r of records()) await writer.write(r);
+const written = await writer.finish();
 
 const where = opt.remote ? ["--remote"] : ["--local", "--persist-to", opt["persist-to"]];
 function put(key, path, type) {
@@ -141,13 +101,13 @@ function put(key, path, type) {
 }
 
 for (const p of written) put(p.key, p.path, "application/x-ndjson");
-const manifest = {
+const manifest = manifestOf({
   version,
   kind: opt.kind,
-  parts: written.map(({ key, records, sha256 }) => ({ key, records, sha256 })),
+  parts: written,
   segmentTtl: opt["segment-ttl"],
-  ...(opt.taxonomy ? { taxonomy: Number(opt.taxonomy) } : {}),
-};
+  taxonomy: opt.taxonomy ? Number(opt.taxonomy) : undefined,
+});
 const manifestPath = join(work, "manifest.json");
 writeFileSync(manifestPath, JSON.stringify(manifest));
 // Manifests go last, and latest.json after the versioned one: a reader never sees a version whose parts are not all there.

@@ -1,9 +1,12 @@
 #!/usr/bin/env node
-// Runs the whole service locally on miniflare storage (no Cloudflare account), loads the demo data into it,
-// and serves the demo publisher page on another site (localhost:8080): the tag, and a Prebid bundle with our module.
-import { execFileSync, spawn } from "node:child_process";
+// Runs the whole service locally on miniflare storage (no Cloudflare account): seeds a generated event log when the
+// local one is empty, runs the batch job over it into the local origin, loads the demo rules, and serves the demo
+// publisher page on another site (localhost:8080): the tag, and a Prebid bundle with our module.
+import { spawn, spawnSync } from "node:child_process";
 import { copyFileSync, existsSync, readFileSync } from "node:fs";
 import { dirname } from "node:path";
+import { localBuckets } from "../batch/buckets.mjs";
+import { sampleUid, writeSampleLog } from "../batch/sample-log.mjs";
 import { buildPrebid, OUT as PREBID_BUNDLE } from "./build-prebid.mjs";
 import { buildTag } from "./build-tag.mjs";
 import { readDevVars } from "./dev-vars.mjs";
@@ -24,6 +27,26 @@ if (!existsSync(".dev.vars")) copyFileSync(".dev.vars.example", ".dev.vars");
 const secrets = readDevVars(".dev.vars");
 
 const env = { ...process.env, WRANGLER_SEND_METRICS: "false" };
+
+// Before the edge starts, so that nothing else has the local buckets open: a demo log of 30 days (first start only),
+// then one batch run over the whole log, the events sent from the demo page since the last start included.
+const buckets = await localBuckets({ persistTo: STATE, events: "udn-events", origin: "udn-origin" });
+let seeded = false;
+for await (const _ of buckets.events.list("events/")) {
+  seeded = true;
+  break;
+}
+if (!seeded) {
+  const { lines, objects } = await writeSampleLog(buckets.events, { events: 20_000, users: 2_000, end: Date.now() });
+  console.log(`seeded the local event log: ${lines} lines in ${objects} objects (generated: 2,000 users, 30 days)`);
+}
+await buckets.close();
+// A run that stops (its drop guard) or fails leaves the last published version in place: the service starts anyway.
+const batch = spawnSync(process.execPath, ["batch/run.mjs", "--persist-to", STATE, "--segment-ttl", "30d", "--quiet"], {
+  stdio: "inherit",
+  env,
+});
+if (batch.status !== 0) console.error(`the batch job ended with status ${batch.status}: the origin keeps its last version`);
 // The tag the edge serves is built from tag/*.ts: an edited tag is what the demo page gets.
 await buildTag();
 // The demo publisher's Prebid bundle: Prebid.js with our real-time-data module and two local bid adapters.
@@ -67,17 +90,7 @@ const admin = { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` };
 const rules = await fetch(`${EDGE}/v1/admin/segments`, { method: "PUT", headers: admin, body: readFileSync("demo/segments.json") });
 // 409 means the persisted state already holds this or a newer version: keep it.
 if (!rules.ok && rules.status !== 409) console.error("loading demo segment rules failed:", await rules.text());
-const current = await (await fetch(`${EDGE}/v1/admin/sync`, { headers: admin })).json();
-if (current.appliedVersion === 0) {
-  execFileSync(
-    "node",
-    ["scripts/origin-publish.mjs", "demo/snapshot.ndjson", "--taxonomy", "4", "--segment-ttl", "30d", "--persist-to", STATE],
-    {
-      stdio: "inherit",
-      env,
-    },
-  );
-}
+// The cron applies the version the batch job just published (if any), as it would within five minutes.
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
 const publisher = await servePublisher({ roots: ["demo/publisher", dirname(PREBID_BUNDLE)], edge: EDGE, port: PUBLISHER_PORT });
 
@@ -85,7 +98,8 @@ console.log(`
 UDN edge is running on ${EDGE} with demo data (local state in ${STATE}).
   ${publisher.url}/   a demo publisher page (another site) with the tag and a Prebid auction: events sent, segments, key-values, bidders
   curl -i ${EDGE}/v1/segments                                   # a new browser: empty segments, a signed udn_id cookie
-  curl -H 'Authorization: Bearer ${secrets.API_KEYS?.split(",")[0]}' ${EDGE}/v1/users/demo-user-2/segments?format=ortb2
-  curl -H 'Authorization: Bearer ${secrets.ADMIN_TOKEN}' ${EDGE}/v1/admin/sync
+  curl -H 'Authorization: Bearer ${secrets.API_KEYS?.split(",")[0]}' ${EDGE}/v1/users/${sampleUid(0)}/segments?format=ortb2   # the log's busiest user
+  curl -H 'Authorization: Bearer ${secrets.ADMIN_TOKEN}' ${EDGE}/v1/admin/segments          # rules, and the batch segments' reach
+  npm run batch -- --sync                                        # a new batch run over the log, then a sync (docs/batch.md)
   README.md ("Try it") shows the event flow. Ctrl-C stops.
 `);

@@ -1,6 +1,7 @@
 /** Operator endpoints behind ADMIN_TOKEN: segment definitions, sync control and this isolate's stats. */
 import { Hono } from "hono";
 import { UdnError } from "../../domain/input-error";
+import { parseReach, REACH_KEY } from "../../domain/reach";
 import { compileRules } from "../../domain/rules/compile";
 import { loadSegmentDocument, saveSegmentDocument } from "../../platform/segment-store";
 import { coordinator } from "../../platform/stubs";
@@ -15,10 +16,13 @@ export const adminRoutes = new Hono<AppEnv>();
 
 adminRoutes.use("/v1/admin/*", adminAuth);
 
+/** The rules, and the batch segments' latest reach when the batch job has written one to the origin. */
 adminRoutes.get("/v1/admin/segments", async (c) => {
-  const doc = await loadSegmentDocument(c.env.PROFILES);
+  const [doc, reachObject] = await Promise.all([loadSegmentDocument(c.env.PROFILES), c.env.ORIGIN.get(REACH_KEY)]);
+  const body = doc ?? JSON.stringify({ version: 0, segments: [] });
+  const reach = reachObject ? parseReach(await reachObject.text()) : null;
   c.header("Content-Type", "application/json");
-  return c.body(doc ?? JSON.stringify({ version: 0, segments: [] }));
+  return c.body(reach ? JSON.stringify({ ...JSON.parse(body), reach }) : body);
 });
 
 adminRoutes.put("/v1/admin/segments", async (c) => {

@@ -1,0 +1,138 @@
+/** DuckDB, embedded: loads the staged log into `events` (deduplicated, opted-out and erased users dropped), runs the segment files, diffs with the last run. */
+import { DuckDBInstance } from "@duckdb/node-api";
+
+const DAY_MS = 86_400_000;
+const quote = (s) => `'${String(s).replaceAll("'", "''")}'`;
+
+/**
+ * A database in a file under `dir`, spilling to `dir/spill` past `memoryLimit`: tables and sorts larger than memory
+ * go to disk, so memory stays bounded however long the log.
+ * @param {{ dir: string, memoryLimit: string, threads?: number }} options
+ */
+export async function openEngine({ dir, memoryLimit, threads }) {
+  const instance = await DuckDBInstance.create(`${dir}/batch.duckdb`, {
+    memory_limit: memoryLimit,
+    temp_directory: `${dir}/spill`,
+    preserve_insertion_order: "false",
+    ...(threads ? { threads: String(threads) } : {}),
+  });
+  const conn = await instance.connect();
+  const rows = async (sql) => (await conn.runAndReadAll(sql)).getRowObjectsJS();
+  const one = async (sql) => (await rows(sql))[0];
+  return {
+    conn,
+    rows,
+    one,
+    close() {
+      conn.closeSync();
+      instance.closeSync();
+    },
+  };
+}
+
+/**
+ * `events`: each `(uid, id)` once; without the opt-out and erasure lines, and without every event a user sent at or
+ * before their latest such line. `params`: the run's time. Props the segment files use are columns, so the files
+ * need no engine's JSON functions.
+ * @param {Awaited<ReturnType<typeof openEngine>>} db
+ * @param {string[]} files staged NDJSON
+ */
+export async function loadEvents(db, files, asOf) {
+  await db.conn.run(`CREATE TABLE params AS SELECT CAST(${asOf} AS BIGINT) AS as_of, CAST(${DAY_MS} AS BIGINT) AS day_ms`);
+  // The props become columns as they are read, and duplicates go by a window (a sort, which spills to disk) rather
+  // than DISTINCT ON (a hash aggregate, which here does not): at 10 million events DISTINCT ON ran out of 512 MB with
+  // props as JSON and out of 128 MB with props as columns, where the window stays within 128 MB.
+  await db.conn.run(`CREATE TABLE raw AS
+    SELECT uid, id, type, ts, received,
+      props->>'category' AS category,
+      props->>'url' AS url,
+      props->>'type' AS item_type,
+      TRY_CAST(props->>'value' AS DOUBLE) AS value
+    FROM read_ndjson([${files.map(quote).join(", ")}],
+      columns = {uid: 'VARCHAR', id: 'VARCHAR', type: 'VARCHAR', ts: 'BIGINT', received: 'BIGINT', props: 'JSON'})`);
+  await db.conn.run(`CREATE TABLE dropped AS
+    SELECT uid, MAX(COALESCE(received, ts)) AS until FROM raw WHERE type IN ('optout', 'erase') GROUP BY uid`);
+  await db.conn.run(`CREATE TABLE events AS
+    SELECT e.uid, e.id, e.type, e.ts, e.received, e.category, e.url, e.item_type, e.value
+    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid, id ORDER BY received) AS n FROM raw) e
+    LEFT JOIN dropped d ON d.uid = e.uid
+    WHERE e.n = 1 AND e.type NOT IN ('optout', 'erase') AND (d.until IS NULL OR COALESCE(e.received, e.ts) > d.until)`);
+  const counts = await db.one(`SELECT
+    (SELECT COUNT(*) FROM raw) AS raw,
+    (SELECT COUNT(*) FROM (SELECT DISTINCT uid, id FROM raw)) AS distinct_events,
+    (SELECT COUNT(*) FROM events) AS events,
+    (SELECT COUNT(*) FROM dropped) AS dropped_users,
+    (SELECT COUNT(DISTINCT uid) FROM events) AS users`);
+  await db.conn.run("DROP TABLE raw");
+  return {
+    duplicates: Number(counts.raw) - Number(counts.distinct_events),
+    events: Number(counts.events),
+    droppedUsers: Number(counts.dropped_users),
+    users: Number(counts.users),
+  };
+}
+
+/**
+ * Runs each file into its table `segment_<stem>`, then `memberships (uid, segment)`, each pair once.
+ * @param {ReturnType<typeof import("./segments.mjs").orderSegments>} segments
+ * @param {(stem: string, members: number) => void} [onSegment]
+ */
+export async function runSegments(db, segments, onSegment) {
+  for (const s of segments) {
+    await db.conn.run(
+      `CREATE TABLE ${s.table} AS SELECT CAST(uid AS VARCHAR) AS uid, CAST(segment AS VARCHAR) AS segment FROM (${s.sql}) q`,
+    );
+    const undeclared = await db.rows(
+      `SELECT DISTINCT segment FROM ${s.table} WHERE segment NOT IN (${s.declared.map((d) => quote(d.id)).join(", ")})`,
+    );
+    if (undeclared.length)
+      throw new Error(`${s.stem}.sql returned segment ${JSON.stringify(undeclared[0].segment)}, which it does not declare`);
+    onSegment?.(s.stem, Number((await db.one(`SELECT COUNT(*) AS n FROM ${s.table}`)).n));
+  }
+  await db.conn.run(
+    `CREATE TABLE memberships AS SELECT DISTINCT uid, segment FROM (${segments.map((s) => `SELECT uid, segment FROM ${s.table}`).join(" UNION ALL ")}) m WHERE uid IS NOT NULL`,
+  );
+}
+
+/** The last published run's memberships (a Parquet file), or none. */
+export async function loadPrevious(db, parquetPath) {
+  if (parquetPath) await db.conn.run(`CREATE TABLE previous AS SELECT uid, segment FROM read_parquet(${quote(parquetPath)})`);
+  else await db.conn.run("CREATE TABLE previous (uid VARCHAR, segment VARCHAR)");
+}
+
+/** Members per segment now and in the last run; pairs in the last run that are gone now. */
+export async function compare(db) {
+  const now = await db.rows("SELECT segment, COUNT(*) AS n FROM memberships GROUP BY segment");
+  const before = await db.rows("SELECT segment, COUNT(*) AS n FROM previous GROUP BY segment");
+  const totals = await db.one(`SELECT
+    (SELECT COUNT(*) FROM memberships) AS now,
+    (SELECT COUNT(*) FROM previous) AS before,
+    (SELECT COUNT(*) FROM previous p WHERE NOT EXISTS (SELECT 1 FROM memberships m WHERE m.uid = p.uid AND m.segment = p.segment)) AS removed`);
+  const map = (rs) => Object.fromEntries(rs.map((r) => [r.segment, Number(r.n)]));
+  return {
+    counts: map(now),
+    previousCounts: map(before),
+    memberships: Number(totals.now),
+    previous: Number(totals.before),
+    removed: Number(totals.removed),
+  };
+}
+
+/**
+ * Each user's segments now and in the last run, sorted, for the users whose lists differ (`changedOnly`) or for all.
+ * @returns {AsyncGenerator<{ uid: string, now: string[] | null, before: string[] | null }>}
+ */
+export async function* userLists(db, { changedOnly }) {
+  const result = await db.conn.stream(`
+    WITH n AS (SELECT uid, list(segment ORDER BY segment) AS segs FROM memberships GROUP BY uid),
+         b AS (SELECT uid, list(segment ORDER BY segment) AS segs FROM previous GROUP BY uid)
+    SELECT COALESCE(n.uid, b.uid) AS uid, n.segs AS now, b.segs AS before
+    FROM n FULL OUTER JOIN b ON n.uid = b.uid
+    ${changedOnly ? "WHERE n.segs IS DISTINCT FROM b.segs" : ""}`);
+  for await (const rows of result.yieldRowObjectJs()) for (const r of rows) yield { uid: r.uid, now: r.now, before: r.before };
+}
+
+/** The memberships as Parquet: the next run's "last run". */
+export async function saveMemberships(db, path) {
+  await db.conn.run(`COPY (SELECT uid, segment FROM memberships ORDER BY uid, segment) TO ${quote(path)} (FORMAT parquet)`);
+}

@@ -1,0 +1,204 @@
+// The batch job on real DuckDB, over a log and an origin laid out as folders: what it keeps, computes, publishes and refuses.
+import { createHash } from "node:crypto";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { gunzipSync, gzipSync } from "node:zlib";
+import { afterAll, describe, expect, it } from "vitest";
+import { parseBatchArgs } from "../../batch/args.mjs";
+import { dirBucket } from "../../batch/buckets.mjs";
+import { runBatch, stateKey } from "../../batch/job.mjs";
+import { createProgress } from "../../batch/progress.mjs";
+
+const DAY = 86_400_000;
+const AS_OF = Date.parse("2026-12-04T00:00:00Z");
+const dirs = [];
+afterAll(() => {
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+function setup() {
+  const root = mkdtempSync(join(tmpdir(), "batch-job-"));
+  dirs.push(root);
+  const events = dirBucket(join(root, "events"));
+  const origin = dirBucket(join(root, "origin"));
+  let n = 0;
+  const log = async (lines, { raw } = {}) => {
+    const body = raw ?? gzipSync(`${lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n")}\n`);
+    await events.put(`events/dt=2026-12-03/hr=10/${String(1796000000000 + n++).padStart(13, "0")}-00000000000${n % 10}.ndjson.gz`, body);
+  };
+  const run = (args = [], buckets = {}) =>
+    runBatch(
+      parseBatchArgs(["--as-of", String(AS_OF), "--temp-dir", root, "--memory-limit", "256MB", ...args], {}, AS_OF),
+      {
+        events,
+        origin,
+        destination: "a folder",
+        ...buckets,
+      },
+      createProgress({ quiet: true }),
+    );
+  const json = async (key) => JSON.parse(new TextDecoder().decode(await origin.get(key)));
+  const records = async (version) => {
+    const m = await json(`manifests/v${version}.json`);
+    const out = [];
+    for (const p of m.parts) {
+      const bytes = await origin.get(p.key);
+      expect(createHash("sha256").update(bytes).digest("hex")).toBe(p.sha256);
+      const lines = gunzipSync(bytes).toString().trim().split("\n").filter(Boolean);
+      expect(lines.length).toBe(p.records);
+      out.push(...lines.map((l) => JSON.parse(l)));
+    }
+    return out.sort((a, b) => (a.uid < b.uid ? -1 : 1));
+  };
+  return { root, events, origin, log, run, json, records };
+}
+
+let seq = 0;
+const ev = (uid, type, props, daysAgo = 1, extra = {}) => {
+  const ts = AS_OF - daysAgo * DAY;
+  return { uid, id: `e${seq++}`, type, ts, props, received: ts + 5, ...extra };
+};
+const views = (uid, category, n, daysAgo = 1) =>
+  Array.from({ length: n }, () => ev(uid, "view", { category, url: `/${category}/x` }, daysAgo));
+
+describe("batch job", () => {
+  it("computes each shipped segment from the log: 90-day intender, spend threshold, sequence, look-alike, 30-day interest", async () => {
+    const t = setup();
+    await t.log([
+      ...views("intender-a", "auto", 3, 80),
+      ...views("intender-b", "auto", 4),
+      ...views("too-old", "auto", 3, 95),
+      ...views("two-views", "auto", 2),
+      ...views("like-intenders", "auto", 2),
+      ...views("unlike", "news", 2),
+      ...views("fan", "sports", 5, 20),
+      ...views("casual-fan", "sports", 4),
+      ev("spender", "purchase", { category: "electronics", value: 300 }),
+      ev("spender", "purchase", { category: "electronics", value: 250 }, 2),
+      ev("small-spender", "purchase", { category: "electronics", value: 499 }),
+      ev("traveller", "view", { category: "travel" }, 10),
+      ev("traveller", "purchase", { category: "travel", value: 900 }, 1),
+      ev("bought-first", "purchase", { category: "travel", value: 900 }, 10),
+      ev("bought-first", "view", { category: "travel" }, 1),
+      ev("slow-traveller", "view", { category: "travel" }, 60),
+      ev("slow-traveller", "purchase", { category: "travel", value: 900 }, 20),
+    ]);
+    const run = await t.run();
+    expect(run.outcome).toBe("published");
+    expect(run.kind).toBe("full");
+    const byUser = Object.fromEntries((await t.records(run.version)).map((r) => [r.uid, r.segments]));
+    // two-views and like-intenders view only auto, like the intenders: both are look-alikes (243); unlike is not.
+    expect(byUser).toEqual({
+      "intender-a": ["805"],
+      "intender-b": ["805"],
+      fan: ["607"],
+      "two-views": ["243"],
+      "like-intenders": ["243"],
+      spender: ["942"],
+      traveller: ["1649"],
+    });
+    expect(await t.json("manifests/latest.json")).toMatchObject({ version: run.version, kind: "full", segmentTtl: "3d", taxonomy: 4 });
+    const reach = await t.json("reach/latest.json");
+    expect(reach.segments.map((s) => [s.id, s.members, s.previous, s.belowMinimum])).toEqual([
+      ["243", 2, null, true],
+      ["607", 1, null, true],
+      ["805", 2, null, true],
+      ["942", 1, null, true],
+      ["1649", 1, null, true],
+    ]);
+  });
+
+  it("drops duplicates by (uid, id), and every event a user sent before a later opt-out or erasure", async () => {
+    const t = setup();
+    const dup = views("twice", "auto", 2);
+    await t.log([...dup, ...dup, ...views("erased", "auto", 5, 3), ...views("opted-out", "auto", 5, 3)]);
+    await t.log([
+      ev("erased", "erase", {}, 2, { id: "erase-1" }),
+      ev("opted-out", "optout", {}, 2, { id: "optout-1" }),
+      ...views("opted-out", "auto", 3, 1),
+    ]);
+    const run = await t.run();
+    // "twice" counts 2 views, not 4: a look-alike, not an intender. "opted-out" has three views after its opt-out,
+    // and is an intender on those alone; "erased" is in nothing.
+    expect(run.events).toMatchObject({ duplicates: 2, droppedUsers: 2 });
+    expect(await t.records(run.version)).toEqual([
+      { uid: "opted-out", segments: ["805"] },
+      { uid: "twice", segments: ["243"] },
+    ]);
+  });
+
+  it("counts a corrupt gzip object and lines that are not events by reason, and uses the rest", async () => {
+    const t = setup();
+    await t.log([], { raw: Buffer.from("this is not gzip") });
+    await t.log([
+      ...views("ok", "auto", 3),
+      "{not json",
+      "[1,2]",
+      JSON.stringify({ uid: "no id", type: "view", ts: 1 }),
+      JSON.stringify({ uid: "x", id: "1", type: "view", ts: "soon" }),
+    ]);
+    const run = await t.run();
+    expect(run.outcome).toBe("published");
+    expect(run.log.skippedObjects).toEqual({ "not readable gzip": 1 });
+    expect(run.log.skippedLines).toEqual({
+      "not JSON": 1,
+      "not a JSON object": 1,
+      "uid, id or type missing": 1,
+      "ts or received not an integer": 1,
+    });
+    expect(await t.records(run.version)).toEqual([{ uid: "ok", segments: ["805"] }]);
+  });
+
+  it("publishes a delta of the users whose segments changed, with deletes for those who left every segment; a rerun publishes nothing", async () => {
+    const t = setup();
+    await t.log([...views("stays", "auto", 3), ...views("leaves", "auto", 3), ...views("changes", "auto", 3)]);
+    const first = await t.run();
+    await t.log([
+      ev("leaves", "erase", {}, 0, { id: "erase-2" }),
+      ev("changes", "purchase", { category: "electronics", value: 800 }),
+      ...views("joins", "auto", 3),
+    ]);
+    const second = await t.run(["--version", String(first.version + 1)]);
+    expect(second).toMatchObject({ outcome: "published", kind: "delta", upserts: 2, deletes: 1 });
+    expect(await t.records(second.version)).toEqual([
+      { uid: "changes", segments: ["805", "942"] },
+      { uid: "joins", segments: ["805"] },
+      { uid: "leaves", delete: true },
+    ]);
+    expect(second.reach.segments.find((s) => s.id === "805")).toMatchObject({ members: 3, previous: 3, change: 0 });
+    const third = await t.run();
+    expect(third.outcome).toBe("unchanged");
+    expect((await t.json("manifests/latest.json")).version).toBe(second.version);
+  });
+
+  it("stops without publishing a run that would empty more than --max-drop of the memberships, unless forced", async () => {
+    const t = setup();
+    await t.log([...views("a", "auto", 3), ...views("b", "auto", 3), ...views("c", "auto", 3)]);
+    const first = await t.run();
+    await t.log([ev("a", "erase", {}, 0, { id: "erase-a" }), ev("b", "erase", {}, 0, { id: "erase-b" })]);
+    const stopped = await t.run(["--max-drop", "0.5"]);
+    expect(stopped.outcome).toBe("stopped");
+    expect(stopped.reason).toContain("remove 2 of the last run's 3 memberships");
+    expect((await t.json("manifests/latest.json")).version).toBe(first.version);
+    const forced = await t.run(["--max-drop", "0.5", "--force"]);
+    expect(forced).toMatchObject({ outcome: "published", deletes: 2 });
+  });
+
+  it("publishes nothing when stopped before its manifest, and the next run diffs against the last published version", async () => {
+    const t = setup();
+    await t.log(views("a", "auto", 3));
+    const first = await t.run();
+    await t.log(views("b", "auto", 3));
+    const failing = {
+      ...t.origin,
+      put: (key, ...rest) => (key.startsWith("manifests/") ? Promise.reject(new Error("connection reset")) : t.origin.put(key, ...rest)),
+    };
+    await expect(t.run(["--version", String(first.version + 1)], { origin: failing })).rejects.toThrow("connection reset");
+    expect((await t.json("manifests/latest.json")).version).toBe(first.version);
+    const next = await t.run(["--version", String(first.version + 2)]);
+    expect(next).toMatchObject({ outcome: "published", kind: "delta", upserts: 1, deletes: 0 });
+    expect(await t.records(next.version)).toEqual([{ uid: "b", segments: ["805"] }]);
+    expect(await t.origin.get(stateKey(next.version))).not.toBeNull();
+  });
+});
