@@ -15,6 +15,33 @@ const KNOWN = { ts: 1, segments: [{ id: "806", taxonomy: 4 }, { id: "607", taxon
 /** The uids of the batch lookup the cost loop replays, all cached. */
 const BATCH_UIDS = Array.from({ length: 100 }, (_, i) => `BenchLoopBatchUser${String(i).padStart(4, "0")}`);
 
+/** A handler that answers every request with the bytes the Worker gave `sample`: what an answer costs with no code behind it. */
+async function sameBytes(sample: Request, env: Env, ctx: ExecutionContext) {
+  const res = await worker.fetch(sample, env, ctx);
+  const { status } = res;
+  const headers = [...res.headers];
+  const bytes = await res.arrayBuffer();
+  return { fetch: () => new Response(bytes, { status, headers }) };
+}
+
+/** The bindings an event request meets after its answer is decided, answering at once: the accept path's cost alone. */
+function acceptPathEnv(env: Env): Env {
+  const limiter = { limit: async () => ({ success: true }) };
+  const profile = { profile: { ts: 1, segments: [] }, applied: 3, erased: false };
+  const objects = { getByName: () => ({ track: async () => profile }) };
+  const queue = { send: async () => {} };
+  return {
+    ...env,
+    EVENTS_PER_BROWSER: limiter,
+    EVENTS_PER_IP: limiter,
+    EVENTS_PER_NET: limiter,
+    USER_PROFILE: objects,
+    EVENT_LOG_QUEUE: queue,
+    // The location cache's put follows the object's answer: past the accept path.
+    LOCATION_CACHE_S: "0",
+  } as unknown as Env;
+}
+
 /** Requests the cost loop replays: each a lookup kind and format, plus the control. */
 async function loopRequest(kind: string, env: Env): Promise<Request> {
   const base = "http://bench";
@@ -35,6 +62,16 @@ async function loopRequest(kind: string, env: Env): Promise<Request> {
       return new Request(`${base}/v1/users/BenchLoopKnownUser0000/segments`, { headers: s2s });
     case "s2s-batch-100":
       return new Request(`${base}/v1/lookup`, { method: "POST", headers: s2s, body: JSON.stringify({ uids: BATCH_UIDS }) });
+    case "event-accept": {
+      const events = [1, 2, 3].map((i) => ({
+        id: `loop-${i}`,
+        type: "view",
+        ts: 1795700000000,
+        props: { url: "/cars/suv", category: "auto" },
+      }));
+      const headers = { ...(await cookie("BenchLoopKnownUser0000")), "Content-Type": "text/plain" };
+      return new Request(`${base}/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
+    }
     default:
       throw new Error(`unknown loop kind ${kind}`);
   }
@@ -156,18 +193,21 @@ async function benchRoute(req: Request, env: Env, ctx: ExecutionContext, url: UR
     case "/__bench/loop": {
       const n = Number(url.searchParams.get("n") ?? 0);
       // `kind@app` sends the request to the Hono app alone, past the fast dispatch: what the fast dispatch saves.
+      // `kind@bytes` answers the same request with the same status, headers and body and no code: the control.
       const [kind = "", via] = (url.searchParams.get("kind") ?? "").split("@");
-      const target = via === "app" ? app : worker;
       const template = await loopRequest(kind, env);
       profileCache.set("BenchLoopKnownUser0000", KNOWN, Date.now());
       profileCache.set("BenchLoopUnknownUser00", null, Date.now());
       for (const uid of BATCH_UIDS) profileCache.set(uid, KNOWN, Date.now());
       // A body is read once: a POST is built afresh each time from its text (a GET is copied, as before).
       const body = template.method === "POST" ? await template.text() : undefined;
+      const make = () =>
+        body === undefined ? new Request(template) : new Request(template.url, { method: "POST", headers: template.headers, body });
+      // Events: everything before the user's object is called, so the object, the limiter and the log answer at once.
+      const loopEnv = kind === "event-accept" ? acceptPathEnv(env) : env;
+      const target = via === "app" ? app : via === "bytes" ? await sameBytes(make(), loopEnv, ctx) : worker;
       for (let i = 0; i < n; i++) {
-        const req =
-          body === undefined ? new Request(template) : new Request(template.url, { method: "POST", headers: template.headers, body });
-        const res = await target.fetch(req, env, ctx);
+        const res = await target.fetch(make(), loopEnv, ctx);
         await res.arrayBuffer();
       }
       return Response.json({ n });

@@ -63,7 +63,11 @@ async function loopCosts(url, kinds, rounds) {
   for (let r = 0; r < rounds; r++) for (const k of r % 2 ? [...kinds].reverse() : kinds) costs[k].push(await loopCostUs(url, k));
   const us = Object.fromEntries(kinds.map((k) => [k, Math.round(median(costs[k]) * 10) / 10]));
   const ratios = Object.fromEntries(kinds.map((k) => [k, round3(median(costs[k].map((c, i) => c / costs.healthz[i])))]));
-  return { us, ratios };
+  // Each kind against the handler that sends its very bytes with no code (`kind@bytes`), round by round.
+  const toBytes = Object.fromEntries(
+    kinds.filter((k) => costs[`${k}@bytes`]).map((k) => [k, round3(median(costs[k].map((c, i) => c / costs[`${k}@bytes`][i])))]),
+  );
+  return { us, ratios, toBytes };
 }
 
 /**
@@ -195,13 +199,20 @@ export async function lookupBench(host, secrets, edge) {
     "unknown",
     "s2s-cached",
     "s2s-batch-100",
+    "event-accept",
+    "cached-json@bytes",
+    "s2s-cached@bytes",
+    "event-accept@bytes",
     "cached-json@app",
     "unknown@app",
     "s2s-cached@app",
   ];
-  const { us, ratios } = await loopCosts(url, kinds, LOOP_ROUNDS);
+  const { us, ratios, toBytes } = await loopCosts(url, kinds, LOOP_ROUNDS);
   out.app_cost_us_per_request = us;
   out.app_cost_ratio_to_healthz = ratios;
+  out.app_cost_ratio_to_same_bytes = toBytes;
+  // A batch of 100 cached uids against 100 single cached lookups: CPU per uid.
+  out.batch_lookup_us_per_uid = Math.round((us["s2s-batch-100"] / 100) * 100) / 100;
   // Again on a full cache and cookie memo, as in an isolate that has served a while; then emptied for what follows.
   const filled = await post(url, "/__bench/fill", {});
   const full = await loopCosts(url, kinds, FULL_LOOP_ROUNDS);
