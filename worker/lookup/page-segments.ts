@@ -1,0 +1,83 @@
+/** A lookup's page segments: the request's page context under the current context rules, through the isolate's cache. */
+import { getQueryParam } from "hono/utils/url";
+import type { CompiledContextRules, ContextSegment } from "../../domain/context/compile";
+import { deviceClass } from "../../domain/context/device-class";
+import { contextSegments } from "../../domain/context/evaluate";
+import { normalisePageUrl } from "../../domain/context/normalise-url";
+import { type PageContext, pageContextKey, pageMetadata } from "../../domain/context/page-context";
+import { UdnError } from "../../domain/input-error";
+import { contextRules } from "../../platform/context-store";
+import { contextCache } from "../isolate";
+
+const NONE: ContextSegment[] = [];
+
+/** What the page says of itself in the query: `url`, `section`, `keywords`, `lang`. */
+export interface PageQuery {
+  url?: string;
+  section?: string;
+  keywords: string[];
+  lang?: string;
+}
+
+const NO_QUERY: PageQuery = { keywords: [] };
+
+function param(url: string, name: string): string | undefined {
+  const v = getQueryParam(url, name) as string | undefined;
+  return v === undefined || v.trim() === "" ? undefined : v;
+}
+
+/** The page parameters of a lookup URL, checked: a `url` that is not a page address is a 400 (checked before any I/O). */
+export function pageQuery(url: string): PageQuery {
+  if (!url.includes("?")) return NO_QUERY;
+  const page = param(url, "url");
+  if (page !== undefined && normalisePageUrl(page) === null) {
+    throw new UdnError(400, "url must be an absolute http or https URL of at most 2048 characters");
+  }
+  return { url: page, ...pageMetadata(param(url, "section"), param(url, "keywords"), param(url, "lang")) };
+}
+
+/**
+ * A browser's page is its `url` parameter, else its Referer; its location and device come with the request. A
+ * bidder's request says nothing of the user's page or place, so only its parameters count.
+ */
+function pageContext(req: Request, q: PageQuery, fromBrowser: boolean): PageContext {
+  const page = q.url ?? (fromBrowser ? (req.headers.get("Referer") ?? undefined) : undefined);
+  const c: PageContext = {
+    url: page === undefined ? null : normalisePageUrl(page),
+    section: q.section,
+    keywords: q.keywords,
+    lang: q.lang,
+  };
+  if (fromBrowser) {
+    const cf = req.cf as { country?: string; regionCode?: string } | undefined;
+    c.country = cf?.country;
+    c.region = cf?.regionCode;
+    c.device = deviceClass(req.headers.get("Sec-CH-UA-Mobile") ?? undefined, req.headers.get("User-Agent") ?? undefined);
+  }
+  return c;
+}
+
+function evaluate(rules: CompiledContextRules, req: Request, q: PageQuery, fromBrowser: boolean, now: number): ContextSegment[] {
+  // Without rules nothing is read from the request: a deployment that does not use context pays nothing.
+  if (rules.rules.length === 0) return NONE;
+  const c = pageContext(req, q, fromBrowser);
+  const key = `${rules.version}\n${pageContextKey(c)}`;
+  const cached = contextCache.peek(key, now);
+  if (cached.outcome !== "miss") return cached.value ?? NONE;
+  const segments = contextSegments(rules, c);
+  contextCache.set(key, segments, now);
+  return segments;
+}
+
+/** @returns the page's segments, at once whenever this isolate holds the rules (all but its first lookup) */
+export function pageSegments(
+  env: Env,
+  ctx: Pick<ExecutionContext, "waitUntil">,
+  req: Request,
+  q: PageQuery,
+  fromBrowser: boolean,
+): ContextSegment[] | Promise<ContextSegment[]> {
+  const now = Date.now();
+  const rules = contextRules(env.PROFILES, ctx, now);
+  return rules instanceof Promise ? rules.then((r) => evaluate(r, req, q, fromBrowser, now)) : evaluate(rules, req, q, fromBrowser, now);
+}
