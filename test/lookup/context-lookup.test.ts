@@ -99,6 +99,31 @@ describe("page segments in lookups", () => {
     expect(await byReferer.json()).toEqual({ segments: ["806"], ts: 1700000000000 });
   });
 
+  it("puts the page's segments in the events answer too, identified or not", async () => {
+    const body = JSON.stringify({ events: [{ id: "ctx-e1", type: "view" }] });
+    const other = `udn_id=${await signUid("ContextEventsUser00000", env.UID_SECRET)}`;
+    for (const [query, headers] of [
+      ["", { Cookie: other }],
+      ["&gdpr=1", {}],
+    ] as const) {
+      const res = await call(`/v1/events?answer=profile&url=${PAGE}${query}`, {
+        method: "POST",
+        headers: { ...headers, "Content-Type": "text/plain" },
+        body,
+      });
+      expect(res.status).toBe(200);
+      const { profile } = (await res.json()) as { profile: { context?: string[]; gpt: unknown } };
+      expect(profile.context).toEqual(["533"]);
+      expect((profile.gpt as Record<string, unknown>).udn_ctx).toEqual(["533"]);
+    }
+    const bad = await call("/v1/events?answer=profile&url=ftp%3A%2F%2Fx", {
+      method: "POST",
+      headers: { Cookie: cookie, "Content-Type": "text/plain" },
+      body,
+    });
+    expect(bad.status).toBe(400);
+  });
+
   it("refuses a url parameter that is not a page address", async () => {
     for (const bad of ["javascript%3Aalert(1)", "%2Frelative", `https%3A%2F%2Fa.example%2F${"x".repeat(2100)}`]) {
       const res = await call(`/v1/segments?url=${bad}`, { headers: { Cookie: cookie } });
