@@ -34,10 +34,3 @@ export function pageMetadata(section: string | undefined, keywords: string | und
   }
   return { section: text(section), keywords: [...words], lang: text(lang) };
 }
-
-/** One string per distinct context, for the per-isolate cache of answers. */
-export function pageContextKey(c: PageContext): string {
-  return [c.url?.key ?? "", c.section ?? "", c.keywords.join(","), c.lang ?? "", c.country ?? "", c.region ?? "", c.device ?? ""].join(
-    "\n",
-  );
-}

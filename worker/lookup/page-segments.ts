@@ -1,10 +1,10 @@
 /** A lookup's page segments: the request's page context under the current context rules, through the isolate's cache. */
 import { getQueryParam } from "hono/utils/url";
 import type { CompiledContextRules, ContextSegment } from "../../domain/context/compile";
-import { deviceClass } from "../../domain/context/device-class";
+import { type DeviceClass, deviceClass } from "../../domain/context/device-class";
 import { contextSegments } from "../../domain/context/evaluate";
 import { normalisePageUrl } from "../../domain/context/normalise-url";
-import { type PageContext, pageContextKey, pageMetadata } from "../../domain/context/page-context";
+import { type PageContext, pageMetadata } from "../../domain/context/page-context";
 import { UdnError } from "../../domain/input-error";
 import { contextRules } from "../../platform/context-store";
 import { contextCache } from "../isolate";
@@ -36,34 +36,47 @@ export function pageQuery(url: string): PageQuery {
   return { url: page, ...pageMetadata(param(url, "section"), param(url, "keywords"), param(url, "lang")) };
 }
 
+/** The request's side of a page context, as sent: cheap to read, and the cache's key before any URL is parsed. */
+interface Sent {
+  page: string | undefined;
+  country?: string;
+  region?: string;
+  device?: DeviceClass;
+}
+
 /**
  * A browser's page is its `url` parameter, else its Referer; its location and device come with the request. A
  * bidder's request says nothing of the user's page or place, so only its parameters count.
  */
-function pageContext(req: Request, q: PageQuery, fromBrowser: boolean): PageContext {
-  const page = q.url ?? (fromBrowser ? (req.headers.get("Referer") ?? undefined) : undefined);
-  const c: PageContext = {
-    url: page === undefined ? null : normalisePageUrl(page),
-    section: q.section,
-    keywords: q.keywords,
-    lang: q.lang,
+function sent(req: Request, q: PageQuery, fromBrowser: boolean): Sent {
+  if (!fromBrowser) return { page: q.url };
+  const cf = req.cf as { country?: string; regionCode?: string } | undefined;
+  return {
+    page: q.url ?? req.headers.get("Referer") ?? undefined,
+    country: cf?.country,
+    region: cf?.regionCode,
+    device: deviceClass(req.headers.get("Sec-CH-UA-Mobile") ?? undefined, req.headers.get("User-Agent") ?? undefined),
   };
-  if (fromBrowser) {
-    const cf = req.cf as { country?: string; regionCode?: string } | undefined;
-    c.country = cf?.country;
-    c.region = cf?.regionCode;
-    c.device = deviceClass(req.headers.get("Sec-CH-UA-Mobile") ?? undefined, req.headers.get("User-Agent") ?? undefined);
-  }
-  return c;
 }
 
 function evaluate(rules: CompiledContextRules, req: Request, q: PageQuery, fromBrowser: boolean, now: number): ContextSegment[] {
   // Without rules nothing is read from the request: a deployment that does not use context pays nothing.
   if (rules.rules.length === 0) return NONE;
-  const c = pageContext(req, q, fromBrowser);
-  const key = `${rules.version}\n${pageContextKey(c)}`;
+  const s = sent(req, q, fromBrowser);
+  // Keyed by what was sent, not by the normalised URL: a hit parses nothing. Addresses that differ only in tracking
+  // parameters take an entry each, within the cache's bounds.
+  const key = [rules.version, s.page, q.section, q.keywords.join(), q.lang, s.country, s.region, s.device].join("\n");
   const cached = contextCache.peek(key, now);
   if (cached.outcome !== "miss") return cached.value ?? NONE;
+  const c: PageContext = {
+    url: s.page === undefined ? null : normalisePageUrl(s.page),
+    section: q.section,
+    keywords: q.keywords,
+    lang: q.lang,
+    country: s.country,
+    region: s.region,
+    device: s.device,
+  };
   const segments = contextSegments(rules, c);
   contextCache.set(key, segments, now);
   return segments;
