@@ -1,5 +1,6 @@
 /** Context rules: every condition, their combination, and the validation of the document. */
 import { describe, expect, it } from "vitest";
+import demoContext from "../../demo/context.json";
 import { compileContextRules } from "../../domain/context/compile";
 import { CONTENT_TAXONOMY_3_1, isSpecialCategory } from "../../domain/context/content-taxonomy";
 import { contextSegments } from "../../domain/context/evaluate";
@@ -124,6 +125,10 @@ describe("validation", () => {
     expect(err(rule({ when: { section: [] } }))).toBe("rules[0].when.section must be an array of 1 to 100 values");
     expect(err(rule({ when: { query: { cat: "suv" } } }))).toBe("rules[0].when.query.cat must be an array of 1 to 100 values");
     expect(err({ version: 1, rules: Array.from({ length: 501 }, () => ({})) })).toBe("rules has more than 500 entries");
+  });
+
+  it("compiles the demo's rules", () => {
+    expect(compileContextRules(demoContext).rules).toHaveLength(demoContext.rules.length);
   });
 
   it("compiles a valid document", () => {

@@ -2,6 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";
+import { isolateStats } from "../../worker/admin/isolate-stats";
 import { signUid } from "../../worker/identity/signed-ids";
 import { ADMIN, call, S2S } from "../support/helpers";
 
@@ -42,6 +43,17 @@ describe("page segments in lookups", () => {
     expect(page.context).toEqual(["533", "483"]);
     expect(page.site).toBeDefined();
     expect(page.gpt).toEqual({ udn: ["806"], udn_ctx: ["533", "483"] });
+  });
+
+  it("computes a page's segments once, then answers them from the isolate's cache", async () => {
+    const path = `/v1/segments?url=${encodeURIComponent("https://cache.news.example/foot/x")}`;
+    const before = isolateStats().contextCache;
+    await call(path, { headers: { Cookie: cookie } });
+    await call(path, { headers: { Cookie: cookie } });
+    const after = isolateStats().contextCache;
+    expect(after.misses - before.misses).toBe(1);
+    expect(after.hits - before.hits).toBe(1);
+    expect(after.maxBytes).toBe(32 * 1024 * 1024);
   });
 
   it("keeps the old form when the page earns nothing", async () => {
