@@ -24,13 +24,14 @@ export const profileCache = new ReadCache<Profile>({
 });
 
 /**
- * Page segments by context (URL, metadata, location, device) and rules version, with the profile cache's bounds: a
- * context's answer never changes under one version, so entries only leave to make room.
+ * Page segments by context (URL, metadata, location, device) and rules version, with the profile cache's bounds, for
+ * at most five minutes: the page map may change under one rules version.
  */
 export const contextCache = new ReadCache<ContextSegment[]>({
   ...profileCache.options,
-  softTtlMs: Number.MAX_SAFE_INTEGER,
-  hardTtlMs: Number.MAX_SAFE_INTEGER,
+  // A page map version reaches an isolate's answers within this (the rules' versions are in the key).
+  softTtlMs: 300_000,
+  hardTtlMs: 300_000,
   sizeOf: (key, v) => 136 + key.length * 2 + ((v as ContextSegment[] | null) ?? []).reduce((n, s) => n + 56 + s.id.length * 2, 0),
 });
 

@@ -69,10 +69,21 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
     if (!s2s && format === "js" && !embeddingPageAllowed(env, seen.secFetchSite, seen.referer)) return undefined;
     const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, seen);
     if (uid === undefined) return undefined;
+    const started = Date.now();
+    const to = (context: readonly SegmentRef[]): Target => ({
+      req,
+      env,
+      ctx,
+      format,
+      callback,
+      context,
+      origin: s2s ? null : seen.origin,
+      started,
+    });
     const context = pageSegments(env, ctx, req, page, !s2s);
-    // This isolate's first lookup waits for the context rules: the app's to answer.
-    if (context instanceof Promise) return undefined;
-    return answer({ req, env, ctx, format, callback, context, origin: s2s ? null : seen.origin, started: Date.now() }, uid);
+    // A page this isolate has not answered yet waits for the page map (and, the first time, the rules), as a profile miss waits for KV.
+    if (context instanceof Promise) return context.then((c) => answer(to(c), uid)).catch(() => undefined);
+    return answer(to(context), uid);
   } catch {
     // Whatever went wrong, the app meets it too and answers it properly.
     return undefined;

@@ -1,4 +1,4 @@
-/** A lookup's page segments: the request's page context under the current context rules, through the isolate's cache. */
+/** A lookup's page segments: the request's page context under the current context rules, and the batch origin's page map, through the isolate's cache. */
 import { getQueryParam } from "hono/utils/url";
 import type { CompiledContextRules, ContextSegment } from "../../domain/context/compile";
 import { type DeviceClass, deviceClass } from "../../domain/context/device-class";
@@ -7,7 +7,9 @@ import { normalisePageUrl } from "../../domain/context/normalise-url";
 import { type PageContext, pageMetadata } from "../../domain/context/page-context";
 import { UdnError } from "../../domain/input-error";
 import { contextRules } from "../../platform/context-store";
+import { readPage } from "../../platform/page-map";
 import { contextCache } from "../isolate";
+import { kvDeadlineMs } from "../settings";
 
 const NONE: ContextSegment[] = [];
 
@@ -59,9 +61,17 @@ function sent(req: Request, q: PageQuery, fromBrowser: boolean): Sent {
   };
 }
 
-function evaluate(rules: CompiledContextRules, req: Request, q: PageQuery, fromBrowser: boolean, now: number): ContextSegment[] {
-  // Without rules nothing is read from the request: a deployment that does not use context pays nothing.
-  if (rules.rules.length === 0) return NONE;
+function evaluate(
+  env: Env,
+  rules: CompiledContextRules,
+  req: Request,
+  q: PageQuery,
+  fromBrowser: boolean,
+  now: number,
+): ContextSegment[] | Promise<ContextSegment[]> {
+  // Until a context document is stored (empty rules will do) nothing is read from the request or the map: a
+  // deployment that does not use page segments pays nothing.
+  if (rules.version === 0) return NONE;
   const s = sent(req, q, fromBrowser);
   // Keyed by what was sent, not by the normalised URL: a hit parses nothing. Addresses that differ only in tracking
   // parameters take an entry each, within the cache's bounds.
@@ -77,12 +87,37 @@ function evaluate(rules: CompiledContextRules, req: Request, q: PageQuery, fromB
     region: s.region,
     device: s.device,
   };
-  const segments = contextSegments(rules, c);
-  contextCache.set(key, segments, now);
-  return segments;
+  const fromRules = contextSegments(rules, c);
+  if (!c.url) {
+    contextCache.set(key, fromRules, now);
+    return fromRules;
+  }
+  // The batch origin's map may know the page: one KV read per page and isolate, within the lookup's deadline.
+  const url = c.url.key;
+  return withDeadline(readPage(env.PROFILES, url), kvDeadlineMs(env)).then(
+    (mapped) => {
+      const segments = merged(fromRules, mapped);
+      contextCache.set(key, segments, now);
+      return segments;
+    },
+    // KV failing or late: the rules' answer, not kept, so the next lookup asks the map again.
+    () => fromRules,
+  );
 }
 
-/** @returns the page's segments, at once whenever this isolate holds the rules (all but its first lookup) */
+function merged(a: ContextSegment[], b: ContextSegment[]): ContextSegment[] {
+  if (!b.length) return a;
+  const seen = new Set(a.map((s) => `${s.taxonomy ?? ""}:${s.id}`));
+  return [...a, ...b.filter((s) => !seen.has(`${s.taxonomy ?? ""}:${s.id}`))];
+}
+
+function withDeadline<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: number | null = null;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error("page map read timed out")), ms)));
+  return Promise.race([p, late]).finally(() => clearTimeout(timer));
+}
+
+/** @returns the page's segments: at once when this isolate has answered this page context before (within the cache's lifetime) */
 export function pageSegments(
   env: Env,
   ctx: Pick<ExecutionContext, "waitUntil">,
@@ -92,5 +127,7 @@ export function pageSegments(
 ): ContextSegment[] | Promise<ContextSegment[]> {
   const now = Date.now();
   const rules = contextRules(env.PROFILES, ctx, now);
-  return rules instanceof Promise ? rules.then((r) => evaluate(r, req, q, fromBrowser, now)) : evaluate(rules, req, q, fromBrowser, now);
+  return rules instanceof Promise
+    ? rules.then((r) => evaluate(env, r, req, q, fromBrowser, now))
+    : evaluate(env, rules, req, q, fromBrowser, now);
 }
