@@ -42,6 +42,9 @@ function acceptPathEnv(env: Env): Env {
   } as unknown as Env;
 }
 
+/** The page parameters of the contextual kinds: an article the benchmark's context rules describe. */
+const BENCH_PAGE = `url=${encodeURIComponent("https://news.example/foot/psg-ol?utm_source=x&id=42")}&section=sport&keywords=foot,ligue%201&lang=fr`;
+
 /** Requests the cost loop replays: each a lookup kind and format, plus the control. */
 async function loopRequest(kind: string, env: Env): Promise<Request> {
   const base = "http://bench";
@@ -58,6 +61,11 @@ async function loopRequest(kind: string, env: Env): Promise<Request> {
       return new Request(`${base}/v1/segments?format=js&callback=udn.cb`, { headers: await cookie("BenchLoopKnownUser0000") });
     case "unknown":
       return new Request(`${base}/v1/segments`, { headers: await cookie("BenchLoopUnknownUser00") });
+    // The page's segments: for a known user beside theirs, and alone for a browser without consent (gdpr=1, no string).
+    case "cached-context-ortb2":
+      return new Request(`${base}/v1/segments?format=ortb2&${BENCH_PAGE}`, { headers: await cookie("BenchLoopKnownUser0000") });
+    case "context-only-ortb2":
+      return new Request(`${base}/v1/segments?format=ortb2&gdpr=1&${BENCH_PAGE}`);
     case "s2s-cached":
       return new Request(`${base}/v1/users/BenchLoopKnownUser0000/segments`, { headers: s2s });
     case "s2s-batch-100":

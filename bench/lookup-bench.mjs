@@ -189,6 +189,24 @@ export async function lookupBench(host, secrets, edge) {
   run("s2s_batch_100", writeRequests("dist/bench/lookup100.tsv", batches), { auth });
 
   console.error("measuring the app's own cost inside workerd ...");
+  // Context rules for the contextual kinds: 50 rules of every condition kind, as a publisher's set might be.
+  const rules = Array.from({ length: 50 }, (_, i) => ({
+    id: `ctx-${i}`,
+    name: `Rule ${i}`,
+    when: [
+      { host: [`*.site${i}.example`] },
+      { pathPrefix: [`/s${i}/`] },
+      { section: [`s${i}`] },
+      { keywords: [`k${i}`] },
+      { lang: ["fr"], country: ["FR"] },
+    ][i % 5],
+  }));
+  rules.push({ id: "533", taxonomy: 9, name: "Sports | Soccer", when: { host: ["news.example"], pathPrefix: ["/foot/"] } });
+  await fetch(new URL("/v1/admin/context", url), {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+    body: JSON.stringify({ version: Date.now(), rules }),
+  });
   // `@app`: the same request through the Hono app alone, without the fast dispatch in front of it.
   const kinds = [
     "healthz",
@@ -196,6 +214,8 @@ export async function lookupBench(host, secrets, edge) {
     "cached-ortb2",
     "cached-gpt",
     "cached-js",
+    "cached-context-ortb2",
+    "context-only-ortb2",
     "unknown",
     "s2s-cached",
     "s2s-batch-100",

@@ -1,6 +1,6 @@
-/** Renders a profile in the contract's formats: json, ortb2 (OpenRTB user.data), gpt (key-values), js (callback) and page (all three at once). */
+/** Renders a profile and the page's segments in the contract's formats: json, ortb2 (OpenRTB user.data, site.content.data), gpt (key-values), js (callback) and page (all three at once). */
 import { UdnError } from "./input-error";
-import type { Profile } from "./profile-record";
+import type { Profile, SegmentRef } from "./profile-record";
 
 export type Format = "json" | "ortb2" | "gpt" | "js" | "page";
 const FORMATS = new Set<string>(["json", "ortb2", "gpt", "js", "page"]);
@@ -23,45 +23,66 @@ export function parseFormat(format: string | undefined, callback: string | undef
   return { format: "js", callback };
 }
 
-export function jsonForm(p: Profile): { segments: string[]; ts: number } {
-  return { segments: p.segments.map((s) => s.id), ts: p.ts };
+/** The page's segments are named only when there are some, so answers without them keep their old form. */
+export function jsonForm(p: Profile, context: readonly SegmentRef[] = []): { segments: string[]; ts: number; context?: string[] } {
+  const form = { segments: p.segments.map((s) => s.id), ts: p.ts };
+  return context.length ? { ...form, context: context.map((s) => s.id) } : form;
 }
 
 /** One OpenRTB Data object per taxonomy; `ext.segtax` is omitted for proprietary segments. */
-export function ortb2Form(p: Profile, providerName: string) {
+function dataObjects(segments: readonly SegmentRef[], providerName: string) {
   const groups = new Map<number | undefined, { id: string }[]>();
-  for (const s of p.segments) {
+  for (const s of segments) {
     const g = groups.get(s.taxonomy);
     if (g) g.push({ id: s.id });
     else groups.set(s.taxonomy, [{ id: s.id }]);
   }
-  const data = [...groups].map(([segtax, segment]) =>
+  return [...groups].map(([segtax, segment]) =>
     segtax === undefined ? { name: providerName, segment } : { name: providerName, ext: { segtax }, segment },
   );
-  return { user: { data } };
 }
 
-export function gptForm(p: Profile, gptKey: string): Record<string, string[]> {
-  return { [gptKey]: p.segments.map((s) => s.id).filter((id) => id.length <= GPT_VALUE_MAX) };
+/** The user's segments in `user.data`; the page's in `site.content.data`, where OpenRTB puts what describes content. */
+export function ortb2Form(p: Profile, providerName: string, context: readonly SegmentRef[] = []) {
+  const user = { data: dataObjects(p.segments, providerName) };
+  return context.length ? { user, site: { content: { data: dataObjects(context, providerName) } } } : { user };
 }
 
-/** What a page's tag needs from one answer: json's ids and version, ortb2's `user`, gpt's key-values under `gpt`. */
-export function pageForm(p: Profile, opts: FormatOptions) {
-  return { ...jsonForm(p), ...ortb2Form(p, opts.providerName), gpt: gptForm(p, opts.gptKey) };
+/** The key of the page's segments in GPT: its own key, so line items can target the page apart from the user. */
+export function contextGptKey(gptKey: string): string {
+  return `${gptKey}_ctx`;
+}
+
+export function gptForm(p: Profile, gptKey: string, context: readonly SegmentRef[] = []): Record<string, string[]> {
+  const ids = (segments: readonly SegmentRef[]) => segments.map((s) => s.id).filter((id) => id.length <= GPT_VALUE_MAX);
+  const form = { [gptKey]: ids(p.segments) };
+  if (context.length) form[contextGptKey(gptKey)] = ids(context);
+  return form;
+}
+
+/** What a page's tag needs from one answer: json's ids and version, ortb2's `user` (and `site`), gpt's key-values under `gpt`. */
+export function pageForm(p: Profile, opts: FormatOptions, context: readonly SegmentRef[] = []) {
+  return { ...jsonForm(p, context), ...ortb2Form(p, opts.providerName, context), gpt: gptForm(p, opts.gptKey, context) };
 }
 
 /** @returns the body text and its content type */
-export function renderSegments(p: Profile, format: Format, opts: FormatOptions, callback?: string): [string, string] {
+export function renderSegments(
+  p: Profile,
+  format: Format,
+  opts: FormatOptions,
+  callback?: string,
+  context: readonly SegmentRef[] = [],
+): [string, string] {
   switch (format) {
     case "json":
-      return [JSON.stringify(jsonForm(p)), "application/json"];
+      return [JSON.stringify(jsonForm(p, context)), "application/json"];
     case "ortb2":
-      return [JSON.stringify(ortb2Form(p, opts.providerName)), "application/json"];
+      return [JSON.stringify(ortb2Form(p, opts.providerName, context)), "application/json"];
     case "gpt":
-      return [JSON.stringify(gptForm(p, opts.gptKey)), "application/json"];
+      return [JSON.stringify(gptForm(p, opts.gptKey, context)), "application/json"];
     case "page":
-      return [JSON.stringify(pageForm(p, opts)), "application/json"];
+      return [JSON.stringify(pageForm(p, opts, context)), "application/json"];
     case "js":
-      return [`${callback}(${JSON.stringify(jsonForm(p))});`, "application/javascript; charset=utf-8"];
+      return [`${callback}(${JSON.stringify(jsonForm(p, context))});`, "application/javascript; charset=utf-8"];
   }
 }

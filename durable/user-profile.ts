@@ -1,5 +1,7 @@
 /** One Durable Object per user: applies events and batch updates in order, evaluates rules, publishes the merged profile to KV. */
+
 import { DurableObject } from "cloudflare:workers";
+import { isSpecialCategory } from "../domain/context/content-taxonomy";
 import type { UdnEvent } from "../domain/event-input";
 import { errorText, logEvent } from "../domain/log";
 import { liveSegments, nextLapse, sameSegments } from "../domain/merge";
@@ -111,9 +113,10 @@ export class UserProfile extends DurableObject<Env> {
     }
     this.s.batchVersion = update.version;
     this.touch(now);
-    const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? [])).map((id) =>
-      update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy },
-    );
+    // A Special Category Data category describes pages, never people: a batch naming one for a user drops it.
+    const segments: SegmentRef[] = (update.delete ? [] : (update.segments ?? []))
+      .filter((id) => !isSpecialCategory(update.taxonomy, id))
+      .map((id) => (update.taxonomy === undefined ? { id } : { id, taxonomy: update.taxonomy }));
     const before = this.liveBatchIds(now);
     this.s.memberships.batch = { segments, expires: segments.length ? (update.at ?? now) + update.ttlMs : 0 };
     writeMetric(this.env, "profile", ["batch"], [1]);

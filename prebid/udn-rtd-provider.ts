@@ -1,16 +1,18 @@
 /**
  * `udnRtdProvider`: Prebid's real-time-data submodule for the UDN edge. It puts the user's segments into
  * the auction's ortb2 fragments (global, or the listed bidders') and GAM key-values on each ad unit,
- * answering at once from the page's cache and refreshing it from the tag's one request per page view.
+ * answering at once from the page's cache and refreshing it from the tag's one request per page view. The page's
+ * own segments go to every bidder in `site.content.data`, consent or not: they say nothing about the user.
  */
 import { adUnitTargeting } from "./ad-unit-targeting";
 import { enrichmentAllowed, type GdprConsent } from "./consent";
 import { type CachedProfile, cacheKey, fromPage, replaces, usable } from "./page-cache";
 import { type Options, readOptions } from "./params";
 import { getStorageManager, MODULE_TYPE_RTD, submodule } from "./prebid-core";
+import { addSiteData, readSiteData } from "./site-data";
 import { onTagProfile, tagOptout, tagOrigin, tagProfile } from "./tag-bridge";
 import { GVLID } from "./udn-rtd-gvlid";
-import { addUserData, type Ortb2Fragment, userDataFor } from "./user-data";
+import { addUserData, type Ortb2Fragment, type OrtbData, userDataFor } from "./user-data";
 
 export const NAME = "udn";
 
@@ -45,8 +47,12 @@ function cached(o: Options): CachedProfile | undefined {
   }
 }
 
+/** This page view's page segments, once the tag has them: kept in the page only. */
+let site: OrtbData[] | undefined;
+
 /** Keeps a profile the tag learnt if it is at least as new as the cached one. */
 function learn(o: Options, page: unknown): CachedProfile | undefined {
+  if (page) site = readSiteData(page);
   const next = fromPage(edgeOf(o), page, Date.now());
   if (!next || !replaces(cached(o), next, next.at, o.maxAgeMs)) return cached(o);
   known.set(next.edge, next);
@@ -88,14 +94,13 @@ export const udnSubmodule = {
     timeout: number,
   ): void {
     const o = options ?? readOptions(config.params);
-    if (!enrichmentAllowed(consent, GVLID)) {
-      callback();
-      return;
-    }
-    const now = cached(o);
-    // Cached: answer at once; the tag's answer for this page view refreshes the cache for the next auction.
-    if (now) {
-      enrich(request.ortb2Fragments, now, o);
+    const allowed = enrichmentAllowed(consent, GVLID);
+    const now = allowed ? cached(o) : undefined;
+    // Cached (or, without consent, the page's segments known): answer at once; the tag's answer for this page view
+    // refreshes the cache for the next auction.
+    if (now || (!allowed && site)) {
+      if (site) addSiteData(request.ortb2Fragments.global, site);
+      if (now) enrich(request.ortb2Fragments, now, o);
       callback();
       return;
     }
@@ -108,8 +113,13 @@ export const udnSubmodule = {
     // Never past the auction's own delay; Prebid gives it as `timeout` (0 when the auction does not wait).
     setTimeout(finish, timeout > 0 ? Math.min(o.waitMs, timeout) : 0);
     tagProfile(window).then((page) => {
-      const p = learn(o, page);
-      if (!done && p) enrich(request.ortb2Fragments, p, o);
+      // Without consent nothing about the user is kept or sent; the page's segments still go.
+      const p = allowed ? learn(o, page) : undefined;
+      if (!allowed && page) site = readSiteData(page);
+      if (!done) {
+        if (site) addSiteData(request.ortb2Fragments.global, site);
+        if (p) enrich(request.ortb2Fragments, p, o);
+      }
       finish();
     });
   },

@@ -90,6 +90,8 @@ const admin = { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` };
 const rules = await fetch(`${EDGE}/v1/admin/segments`, { method: "PUT", headers: admin, body: readFileSync("demo/segments.json") });
 // 409 means the persisted state already holds this or a newer version: keep it.
 if (!rules.ok && rules.status !== 409) console.error("loading demo segment rules failed:", await rules.text());
+const context = await fetch(`${EDGE}/v1/admin/context`, { method: "PUT", headers: admin, body: readFileSync("demo/context.json") });
+if (!context.ok && context.status !== 409) console.error("loading demo context rules failed:", await context.text());
 // The cron applies the version the batch job just published (if any), as it would within five minutes.
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
 const publisher = await servePublisher({ roots: ["demo/publisher", dirname(PREBID_BUNDLE)], edge: EDGE, port: PUBLISHER_PORT });

@@ -1,8 +1,9 @@
-/** Applies one slice of a verified part to the users' objects, streaming its byte range with bounded concurrency. */
+/** Applies one slice of a verified part to the users' objects (and page records to the page map), streaming its byte range with bounded concurrency. */
 
 import { parseBatchRecord } from "../domain/batch-record";
 import type { ApplyMessage } from "../domain/sync-messages";
 import type { BatchUpdate } from "../durable/user-profile";
+import { deletePage, putPage } from "../platform/page-map";
 import { userProfile } from "../platform/stubs";
 import { ndjsonLines } from "./ndjson-lines";
 
@@ -30,6 +31,28 @@ export async function applySlice(env: Env, msg: ApplyMessage): Promise<SliceResu
     const rec = parseBatchRecord(line);
     if ("error" in rec) {
       result.rejected++;
+      continue;
+    }
+    if ("page" in rec) {
+      // A page's categories (a classifier's output) go to the page map, not to any user.
+      const write =
+        "delete" in rec
+          ? deletePage(env.PROFILES, rec.page)
+          : putPage(
+              env.PROFILES,
+              rec.page,
+              msg.version,
+              rec.segments.map((id) => (msg.taxonomy === undefined ? { id } : { id, taxonomy: msg.taxonomy })),
+              msg.at + msg.ttlMs - Date.now(),
+            );
+      const p = write
+        .then(
+          () => void result.applied++,
+          (e: unknown) => void (failure ??= e),
+        )
+        .finally(() => inFlight.delete(p));
+      inFlight.add(p);
+      if (inFlight.size >= APPLY_CONCURRENCY) await Promise.race(inFlight);
       continue;
     }
     const update: BatchUpdate =

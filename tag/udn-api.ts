@@ -1,10 +1,11 @@
-/** The `window.udn` API: track, segments, gpt, ortb2, profile and optout against the edge the tag came from, each call carrying the page's consent. */
+/** The `window.udn` API: track, segments, context, gpt, ortb2, profile and optout against the edge the tag came from, each call carrying the page's consent. */
 import { createBatcher } from "./batcher";
 import { runCommand } from "./command-queue";
 import { type CmpWindow, type ConsentParams, readConsent } from "./consent-reader";
 import { encodeEvent, type Props } from "./event-batch";
 import { firstContact } from "./first-contact";
 import { type GptWindow, gptTargeting, pushTargeting, type Targeting } from "./gpt-targeting";
+import { type GivenContext, pageParams } from "./page-context";
 import { createTransport } from "./transport";
 
 /** How long a lookup waits for a CMP that has not answered; ad calls cannot wait much longer. */
@@ -15,6 +16,8 @@ export type Warn = (message: string, detail?: unknown) => void;
 /** OpenRTB `user.data` for Prebid (`ortb2` of `requestBids`, `mergeConfig`, or an RTD module's `ortb2Fragments.global`). */
 export interface Ortb2 {
   user: { data: unknown[] };
+  /** The page's segments, in `site.content.data`, when it has some. */
+  site?: unknown;
 }
 
 /** The edge's `page` answer (GET /v1/segments?format=page, or an events answer): json's ids and version, ortb2's user, gpt. Read defensively. */
@@ -23,6 +26,7 @@ export interface PageProfile {
   /** The profile's version: ms of its last change. */
   ts?: unknown;
   user?: { data?: unknown };
+  site?: unknown;
   gpt?: unknown;
 }
 
@@ -31,6 +35,8 @@ export interface UdnApi {
   track(type: string, props?: Props): void;
   flush(): void;
   segments(): Promise<string[]>;
+  /** Describes the page (section, keywords, language, address) beyond its `<meta>` tags; call it before the first lookup. */
+  context(given: GivenContext): void;
   gpt(): Promise<Targeting>;
   ortb2(): Promise<Ortb2>;
   /** The page view's one profile (null when the edge cannot be read); what the Prebid module reads. */
@@ -57,6 +63,9 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
   const consent = readConsent(win);
   const transport = createTransport(win.navigator, (u, init) => win.fetch(u, init));
   let optedOut = false;
+  let given: GivenContext = {};
+  /** Read when asked: a page may add its `<meta>` tags or call `context()` after the tag has loaded. */
+  const page = () => pageParams(win.document, win.location.href, given);
   const url = (path: string, params: ConsentParams, extra?: Record<string, string>) => {
     const q = new URLSearchParams({ ...params, ...extra }).toString();
     return edge + path + (q ? `?${q}` : "");
@@ -80,7 +89,9 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     consent
       .ready(LOOKUP_CONSENT_WAIT_MS)
       .then((c) =>
-        c && !optedOut ? gate.run(() => win.fetch(url("/v1/segments", c, { format: "page" }), { credentials: "include" })) : null,
+        c && !optedOut
+          ? gate.run(() => win.fetch(url("/v1/segments", c, { format: "page", ...page() }), { credentials: "include" }))
+          : null,
       )
       .then((r) => (r?.ok ? (r.json() as Promise<PageProfile>) : null))
       .then(learn, () => {});
@@ -112,7 +123,9 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
       if (hiding) return sent(body, transport(url("/v1/events", c), body));
       // Otherwise fetch, asking for the profile these events make: the page's lookups read their own writes.
       const answered = gate
-        .run(() => new Promise<unknown>((done) => sent(body, transport(url("/v1/events", c, { answer: "profile" }), body, done))))
+        .run(
+          () => new Promise<unknown>((done) => sent(body, transport(url("/v1/events", c, { answer: "profile", ...page() }), body, done))),
+        )
         .then((r) => ((r as Response | undefined)?.ok ? (r as Response).json() : null))
         .then(
           (a: { profile?: PageProfile } | null) => learn(a?.profile),
@@ -153,7 +166,15 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
           return targeting;
         })
         .catch(() => ({})),
-    ortb2: () => profile().then((p) => ({ user: { data: p?.user && Array.isArray(p.user.data) ? (p.user.data as unknown[]) : [] } })),
+    context: (c) => {
+      given = { ...given, ...c };
+    },
+    ortb2: () =>
+      profile().then((p) => {
+        const o: Ortb2 = { user: { data: p?.user && Array.isArray(p.user.data) ? (p.user.data as unknown[]) : [] } };
+        if (p?.site) o.site = p.site;
+        return o;
+      }),
     profile,
     // Made from the publisher's page on purpose: a Partitioned cookie lives under this site, where a visit to the edge cannot reach it.
     optout: () => {

@@ -4,6 +4,7 @@ import { errorBody, isUdnError } from "../domain/input-error";
 import { errorText, logEvent } from "../domain/log";
 import { isConfigError } from "../domain/setting";
 import { tagRoutes } from "./ad-tag/route";
+import { contextRoutes } from "./admin/context-routes";
 import { adminRoutes } from "./admin/routes";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
 import type { AppEnv } from "./http/hono-env";
@@ -22,6 +23,7 @@ app.route("/", segmentRoutes);
 app.route("/", eventRoutes);
 app.route("/", privacyRoutes);
 app.route("/", adminRoutes);
+app.route("/", contextRoutes);
 app.route("/", tagRoutes);
 
 app.notFound((c) =>

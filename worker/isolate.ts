@@ -3,7 +3,9 @@
  * time, and lives for minutes to hours; each piece here is bounded, and none is needed for correctness: an isolate
  * that starts empty answers the same, only slower. `resetIsolate()` empties it all (tests and the bench).
  */
+
 import type { ConsentVerdict } from "../domain/consent/verdict";
+import type { ContextSegment } from "../domain/context/compile";
 import type { EventLogGroup } from "../domain/event-log-format";
 import { FifoMemo } from "../domain/fifo-memo";
 import type { HmacKey } from "../domain/hmac-sha256";
@@ -19,6 +21,18 @@ export const profileCache = new ReadCache<Profile>({
   negativeTtlMs: 30_000,
   // V8 costs, roughly: Map slot and entry object (with its two recency links) ~136 B, strings 2 B/char, each segment object ~56 B.
   sizeOf: (key, p) => 136 + key.length * 2 + (p ? 64 + (p as Profile).segments.reduce((n, s) => n + 56 + s.id.length * 2, 0) : 0),
+});
+
+/**
+ * Page segments by context (URL, metadata, location, device) and rules version, with the profile cache's bounds, for
+ * at most five minutes: the page map may change under one rules version.
+ */
+export const contextCache = new ReadCache<ContextSegment[]>({
+  ...profileCache.options,
+  // A page map version reaches an isolate's answers within this (the rules' versions are in the key).
+  softTtlMs: 300_000,
+  hardTtlMs: 300_000,
+  sizeOf: (key, v) => 136 + key.length * 2 + ((v as ContextSegment[] | null) ?? []).reduce((n, s) => n + 56 + s.id.length * 2, 0),
 });
 
 /** The cache's clock; tests move it to age entries. */
@@ -65,6 +79,7 @@ export const eventLog: { open: { groups: EventLogGroup[]; bytes: number } | null
 
 export function resetIsolate(): void {
   profileCache.clear();
+  contextCache.clear();
   clock.now = () => Date.now();
   verifiedCookies.clear();
   verifiedUnder.secrets = undefined;

@@ -1,4 +1,5 @@
 /** Validates a segment document (errors name the bad field) and compiles it for evaluation. */
+import { isSpecialCategory } from "../context/content-taxonomy";
 import { parseDuration } from "../duration";
 import type { PropValue } from "../event-input";
 import { SEGMENT_ID } from "../profile-record";
@@ -128,6 +129,9 @@ export function compileRules(doc: unknown): CompiledRules {
     }
     if (raw.taxonomy !== undefined && (!Number.isInteger(raw.taxonomy) || (raw.taxonomy as number) < 1)) {
       fail(`${path}.taxonomy`, "must be a positive integer (OpenRTB segtax)");
+    }
+    if (isSpecialCategory(raw.taxonomy as number | undefined, raw.id)) {
+      fail(`${path}.id`, `"${raw.id}" is Special Category Data in Content Taxonomy 3.1: it may describe a page, never a user`);
     }
     const ttlMs = parseDuration(raw.ttl);
     if (ttlMs === undefined) fail(`${path}.ttl`, 'must be a duration like "30m" or "7d" (at most 400d)');

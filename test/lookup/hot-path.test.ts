@@ -4,6 +4,7 @@ import { env } from "cloudflare:workers";
 import fc from "fast-check";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { encodeProfile } from "../../domain/profile-record";
+import { forgetContextRules } from "../../platform/context-store";
 import { isolateStats } from "../../worker/admin/isolate-stats";
 import { app } from "../../worker/app";
 import { s2sAuth } from "../../worker/http/bearer-auth";
@@ -12,12 +13,12 @@ import { requestLimits } from "../../worker/http/request-limits";
 import { requestMetrics } from "../../worker/http/request-metrics";
 import { browserId } from "../../worker/identity/browser-id";
 import { signUid } from "../../worker/identity/signed-ids";
-import { clock, profileCache } from "../../worker/isolate";
+import { clock, contextCache, profileCache } from "../../worker/isolate";
 import { hotFetch } from "../../worker/lookup/hot-path";
 import { PATHS } from "../../worker/lookup/paths";
 import { scriptPage } from "../../worker/lookup/routes";
 import { tcString } from "../support/consent-strings";
-import { BASE, call, callWith, S2S } from "../support/helpers";
+import { ADMIN, BASE, call, callWith, S2S } from "../support/helpers";
 
 const KNOWN = "HotPathKnownUser000000";
 const UNKNOWN = "HotPathUnknownUser0000";
@@ -54,6 +55,14 @@ beforeAll(async () => {
   for (const uid of [KNOWN, UNKNOWN]) await call("/v1/segments", { headers: { Cookie: cookies[uid]! } });
   // And accepts the bidders' key once.
   await call(`/v1/users/${KNOWN}/segments`, { headers: S2S });
+  const context = {
+    version: 1,
+    rules: [
+      { id: "533", taxonomy: 9, name: "Soccer", when: { pathPrefix: ["/foot/"] } },
+      { id: "sport", name: "Sport", when: { section: ["sport"] } },
+    ],
+  };
+  await call("/v1/admin/context", { method: "PUT", headers: ADMIN, body: JSON.stringify(context) });
 });
 
 afterEach(() => {
@@ -73,6 +82,27 @@ describe("hot path", () => {
     }
     const { hot, full } = await both(`${BASE}/healthz`, {});
     expect(hot).toEqual(full);
+  });
+
+  it("answers with the page's segments exactly as the app does, waiting for the rules and the page map when it must", async () => {
+    const page = `url=${encodeURIComponent("https://news.example/foot/psg?utm_source=x")}&section=Sport`;
+    for (const query of ["", "format=ortb2", "format=gpt", "format=page", "format=js&callback=cb"]) {
+      for (const path of ["/v1/segments", `/v1/users/${KNOWN}/segments`]) {
+        const headers = path === "/v1/segments" ? { Cookie: cookies[KNOWN]!, Referer: "http://localhost:8080/foot/ol" } : S2S;
+        for (const q of [page, "section=sport", ""]) {
+          const { hot, full } = await both(`${BASE}${path}?${query}&${q}`, { headers });
+          expect(hot, `${path}?${query}&${q}`).toBeDefined();
+          expect(hot).toEqual(full);
+        }
+      }
+    }
+    const { hot } = await both(`${BASE}/v1/segments?format=gpt&${page}`, { headers: { Cookie: cookies[KNOWN]! } });
+    expect(JSON.parse(hot!.body)).toEqual({ udn: ["806", "udn-engaged"], udn_ctx: ["533", "sport"] });
+    forgetContextRules();
+    contextCache.clear();
+    const first = await both(`${BASE}/v1/segments?${page}`, { headers: { Cookie: cookies[KNOWN]! } });
+    expect(first.hot).toBeDefined();
+    expect(first.hot).toEqual(first.full);
   });
 
   it("answers a bidder's cached lookup exactly as the app does", async () => {
@@ -179,6 +209,8 @@ describe("hot path", () => {
       "us_privacy=1YYN",
       "us_privacy=1YNN",
       "gdpr=0",
+      "section=sport&url=https%3A%2F%2Fnews.example%2Ffoot%2F",
+      "url=javascript%3Ax",
     );
     const cookie = fc.constantFrom(
       undefined,

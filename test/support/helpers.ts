@@ -44,13 +44,16 @@ export async function callWith(overrides: Partial<Env>, path: string, init?: Req
   return res;
 }
 
-/** The real PROFILES namespace with faults injected into reads, and reads counted. */
+/**
+ * The real PROFILES namespace with faults injected into reads, and profile reads counted (`u:` keys: an isolate also
+ * reads its context rules every few seconds, on its own schedule).
+ */
 export function faultyKv(fault: { error?: boolean; delayMs?: number } = {}): KVNamespace & { reads: number } {
   const real = env.PROFILES;
   const kv = {
     reads: 0,
     async get(...args: unknown[]) {
-      kv.reads++;
+      if (String(args[0]).startsWith("u:")) kv.reads++;
       if (fault.delayMs) await new Promise((r) => setTimeout(r, fault.delayMs));
       if (fault.error) throw new Error("injected KV failure");
       return (real.get as (...a: unknown[]) => Promise<unknown>).apply(real, args);

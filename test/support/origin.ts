@@ -23,7 +23,11 @@ export async function gzipRepeated(head: Uint8Array, fill: Uint8Array, times: nu
   return new Uint8Array(await out);
 }
 
-export type Rec = { uid: string; segments: string[] } | { uid: string; delete: true };
+export type Rec =
+  | { uid: string; segments: string[] }
+  | { uid: string; delete: true }
+  | { url: string; segments: string[] }
+  | { url: string; delete: true };
 
 export interface PublishOptions {
   kind?: "full" | "delta";

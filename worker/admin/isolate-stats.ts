@@ -1,5 +1,5 @@
-/** What this isolate has seen since it started, for `/v1/admin/stats`: request counters, the cache and the cookie memo. */
-import { counters, profileCache, verifiedCookies } from "../isolate";
+/** What this isolate has seen since it started, for `/v1/admin/stats`: request counters, the caches and the cookie memo. */
+import { contextCache, counters, profileCache, verifiedCookies } from "../isolate";
 
 export function isolateStats() {
   const cache = profileCache.snapshot();
@@ -14,5 +14,6 @@ export function isolateStats() {
       maxBytes: profileCache.options.maxBytes,
       hitRatio: looked ? +(served / looked).toFixed(4) : null,
     },
+    contextCache: { ...contextCache.snapshot(), maxEntries: contextCache.options.maxEntries, maxBytes: contextCache.options.maxBytes },
   };
 }

@@ -1,5 +1,5 @@
 /** The opt-in answer of `POST /v1/events?answer=profile`: the user's profile after these events, so the page reads its own writes. */
-import { EMPTY_PROFILE, type Profile } from "../../domain/profile-record";
+import { EMPTY_PROFILE, type Profile, type SegmentRef } from "../../domain/profile-record";
 import { pageForm } from "../../domain/segment-formats";
 
 /** True when the caller asked to wait for the profile (the tag's fetches do; beacons cannot read an answer anyway). */
@@ -8,11 +8,16 @@ export function wantsProfile(url: string): boolean {
 }
 
 /**
- * `{accepted, profile}`, the profile in the lookup's `page` form. `applied` is the user's object's answer;
+ * `{accepted, profile}`, the profile in the lookup's `page` form, with the page's segments (`context`). `applied` is the user's object's answer;
  * undefined when nobody is identified (the empty profile, as a lookup would give). An object that could
  * not be reached gives `profile: null`: the events wait in the retry queue and the page should look up later.
  */
-export async function profileAnswer(env: Env, accepted: number, applied: Promise<Profile | undefined> | undefined) {
+export async function profileAnswer(
+  env: Env,
+  accepted: number,
+  applied: Promise<Profile | undefined> | undefined,
+  context: readonly SegmentRef[] = [],
+) {
   const profile = applied ? await applied : EMPTY_PROFILE;
-  return { accepted, profile: profile ? pageForm(profile, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }) : null };
+  return { accepted, profile: profile ? pageForm(profile, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, context) : null };
 }

@@ -15,6 +15,7 @@ import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
 import { locationPut } from "../lookup/location-cache";
+import { pageQuery, pageSegments } from "../lookup/page-segments";
 import { locationCacheSeconds } from "../settings";
 import { enqueueGroup } from "./event-log";
 import { profileAnswer, wantsProfile } from "./profile-answer";
@@ -98,6 +99,8 @@ eventRoutes.post(
   browserId,
   async (c) => {
     const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
+    // The profile answer carries the page's segments, as a lookup does: its parameters are checked before anything is applied.
+    const page = wantsProfile(c.req.url) ? pageQuery(c.req.url) : undefined;
     const uid = c.get("uid");
     const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
     if (limited) {
@@ -106,7 +109,10 @@ eventRoutes.post(
     }
     const applied = uid ? forward(c, uid, events) : undefined;
     c.header("Cache-Control", "no-store");
-    if (wantsProfile(c.req.url)) return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied), 200);
+    if (page) {
+      const context = await pageSegments(c.env, c.executionCtx, c.req.raw, page, true);
+      return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied, context), 200);
+    }
     return c.json({ accepted: uid ? events.length : 0 }, 202);
   },
 );

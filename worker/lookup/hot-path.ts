@@ -3,11 +3,12 @@
  * cached profile, by a browser whose cookie this isolate has checked before or by a bidder whose key it has accepted
  * before; the router's context, middleware chain and awaits cost more than that answer itself (docs/benchmarks.md has
  * the measure). It decides nothing of its own: it calls the very functions the app's middleware and routes call
- * (limits, metrics, CORS, the embedding page, browser resolution, bearer acceptance, format, lookup, answer), and whenever the answer is
+ * (limits, metrics, CORS, the embedding page, browser resolution, bearer acceptance, format, page segments, lookup, answer), and whenever the answer is
  * not a plain 200 from memory it declines (undefined) and the app answers. test/lookup/hot-path.test.ts compares the
  * two and fails when the app gains a middleware on these routes that this path does not run.
  */
 import { ANY_UID_PATTERN } from "../../domain/ids";
+import type { SegmentRef } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { knownBearer } from "../http/bearer-auth";
 import { corsHeaders, originAllowed } from "../http/cors";
@@ -18,6 +19,7 @@ import { resolveBrowser } from "../identity/resolve-browser";
 import { answerHeaders } from "../isolate";
 import { s2sKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { pageQuery, pageSegments } from "./page-segments";
 import { PATHS } from "./paths";
 import { type Lookup, lookupProfile } from "./profile-lookup";
 
@@ -62,11 +64,26 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
       return new Response("ok");
     }
     const { format, callback } = lookupFormat(url);
+    const page = pageQuery(url);
     // A script tag's page must be listed: the app answers the refusal.
     if (!s2s && format === "js" && !embeddingPageAllowed(env, seen.secFetchSite, seen.referer)) return undefined;
     const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, seen);
     if (uid === undefined) return undefined;
-    return answer({ req, env, ctx, format, callback, origin: s2s ? null : seen.origin, started: Date.now() }, uid);
+    const started = Date.now();
+    const to = (context: readonly SegmentRef[]): Target => ({
+      req,
+      env,
+      ctx,
+      format,
+      callback,
+      context,
+      origin: s2s ? null : seen.origin,
+      started,
+    });
+    const context = pageSegments(env, ctx, req, page, !s2s);
+    // A page this isolate has not answered yet waits for the page map (and, the first time, the rules), as a profile miss waits for KV.
+    if (context instanceof Promise) return context.then((c) => answer(to(c), uid)).catch(() => undefined);
+    return answer(to(context), uid);
   } catch {
     // Whatever went wrong, the app meets it too and answers it properly.
     return undefined;
@@ -80,6 +97,8 @@ interface Target {
   ctx: ExecutionContext;
   format: Format;
   callback: string | undefined;
+  /** The page's segments. */
+  context: readonly SegmentRef[];
   origin: string | null | undefined;
   started: number;
 }
@@ -106,7 +125,7 @@ function answer(to: Target, uid: string): Hot | Promise<Hot> {
 
 function respond(to: Target, l: Lookup): Response {
   const { env, format, origin } = to;
-  const [body, type] = lookupBody(env, l, format, to.callback);
+  const [body, type] = lookupBody(env, l, format, to.callback, to.context);
   const build = () => ({ ...(origin === null ? {} : corsHeaders(origin, env)), ...lookupHeaders(l, format, type) });
   let headers: Headers | Record<string, string>;
   if (l.outcome === "miss") {

@@ -3,7 +3,7 @@ import { type Context, Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import { checkedUid } from "../../domain/ids";
 import { UdnError } from "../../domain/input-error";
-import { EMPTY_PROFILE } from "../../domain/profile-record";
+import { EMPTY_PROFILE, type SegmentRef } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { s2sAuth } from "../http/bearer-auth";
 import { cors } from "../http/cors";
@@ -12,14 +12,15 @@ import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { pageQuery, pageSegments } from "./page-segments";
 import { PATHS } from "./paths";
 import { type Lookup, lookupProfile, lookupProfiles } from "./profile-lookup";
 
 const MAX_LOOKUP_UIDS = 100;
 const MAX_LOOKUP_BYTES = 16 * 1024;
 
-function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined): Response {
-  const [body, type] = lookupBody(c.env, l, format, callback);
+function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string | undefined, page: readonly SegmentRef[]): Response {
+  const [body, type] = lookupBody(c.env, l, format, callback, page);
   const headers = lookupHeaders(l, format, type);
   if (l.degraded) c.set("degraded", l.degraded);
   c.set("cacheOutcome", l.outcome);
@@ -27,21 +28,27 @@ function answer(c: Context<AppEnv>, l: Lookup, format: Format, callback: string 
 }
 
 /**
- * Answers from the cache without an await when it can; the format is checked before any I/O. A uid this request
- * minted cannot have a profile: it is answered empty without a KV read or a cache entry, which would only evict
- * real profiles (a browser that refuses cookies brings a new id every time).
+ * Answers from the cache without an await when it can; the format and page parameters are checked before any I/O. A
+ * uid this request minted cannot have a profile: it is answered empty without a KV read or a cache entry, which would
+ * only evict real profiles (a browser that refuses cookies brings a new id every time). The page's segments need no
+ * id: every browser gets them, identified or not.
  */
-function lookupAndAnswer(c: Context<AppEnv>, uid: string | null, newId = false): Response | Promise<Response> {
+function lookupAndAnswer(c: Context<AppEnv>, uid: string | null, newId = false, fromBrowser = true): Response | Promise<Response> {
   const { format, callback } = lookupFormat(c.req.url);
-  if (newId) return answer(c, { profile: EMPTY_PROFILE, outcome: "new" }, format, callback);
+  const page = pageSegments(c.env, c.executionCtx, c.req.raw, pageQuery(c.req.url), fromBrowser);
+  const withPage = (f: (p: readonly SegmentRef[]) => Response) => (page instanceof Promise ? page.then(f) : f(page));
+  if (newId) return withPage((p) => answer(c, { profile: EMPTY_PROFILE, outcome: "new" }, format, callback, p));
   if (!uid) {
-    const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback);
-    // Not a cache hit: nobody was looked up (opted out, or no consent).
-    c.set("cacheOutcome", "anonymous");
-    return res;
+    return withPage((p) => {
+      const res = answer(c, { profile: EMPTY_PROFILE, outcome: "hit" }, format, callback, p);
+      // Not a cache hit: nobody was looked up (opted out, or no consent).
+      c.set("cacheOutcome", "anonymous");
+      return res;
+    });
   }
   const l = lookupProfile(c.env, c.executionCtx, uid, c.req.url);
-  return l instanceof Promise ? l.then((r) => answer(c, r, format, callback)) : answer(c, l, format, callback);
+  if (l instanceof Promise || page instanceof Promise) return Promise.all([l, page]).then(([r, p]) => answer(c, r, format, callback, p));
+  return answer(c, l, format, callback, page);
 }
 
 /** A `format=js` answer is readable by any page's script tag: only listed pages get one. Checked before the browser is identified, so a refused page mints no id and sets no cookie. */
@@ -59,7 +66,7 @@ segmentRoutes.get(PATHS.browser, scriptPage, browserId, (c) => lookupAndAnswer(c
 
 segmentRoutes.get(PATHS.s2s, s2sAuth, (c) => {
   const uid = c.req.param("uid");
-  return lookupAndAnswer(c, checkedUid(uid, "uid"));
+  return lookupAndAnswer(c, checkedUid(uid, "uid"), false, false);
 });
 
 segmentRoutes.post(PATHS.batch, s2sAuth, async (c) => {
