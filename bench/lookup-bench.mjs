@@ -109,7 +109,7 @@ export async function lookupBench(host, secrets, edge) {
 
   // Warm-up of every route measured, then the control and the cached routes in interleaved rounds. They run before
   // KV is seeded, so nothing that seeding leaves in workerd's memory can weigh on one route and not on the control.
-  // The control runs twice: as the issue names it (a bare GET /healthz), and with the very request a lookup sends
+  // The control runs twice: as the targets name it (a bare GET /healthz), and with the very request a lookup sends
   // (its Cookie header), so that one ratio tells the answer's cost apart from the request's bytes.
   const healthz = writeRequests("dist/bench/healthz.tsv", [get("/healthz")]);
   const healthzSame = writeRequests("dist/bench/healthz-cookie.tsv", [get("/healthz", cookie(known))]);

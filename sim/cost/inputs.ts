@@ -1,5 +1,5 @@
 /**
- * The cost model's inputs: the traffic the issue names, what the code fixes (imported), what was measured
+ * The cost model's inputs: the target traffic, what the code fixes (imported), what was measured
  * (measured.ts), and assumptions, each marked. Change a number here and `npm run model:cost` redoes the tables.
  */
 import { RECORDS_PER_SLICE } from "../../domain/sync-messages";
