@@ -7,10 +7,8 @@ import { loadSegmentDocument, saveSegmentDocument } from "../../platform/segment
 import { coordinator } from "../../platform/stubs";
 import { adminAuth } from "../http/bearer-auth";
 import type { AppEnv } from "../http/hono-env";
-import { readText } from "../http/request-limits";
 import { isolateStats } from "./isolate-stats";
-
-const MAX_DOCUMENT_BYTES = 256 * 1024;
+import { acceptDocument } from "./versioned-document";
 
 export const adminRoutes = new Hono<AppEnv>();
 
@@ -26,26 +24,9 @@ adminRoutes.get("/v1/admin/segments", async (c) => {
 });
 
 adminRoutes.put("/v1/admin/segments", async (c) => {
-  const text = await readText(c.req.raw, MAX_DOCUMENT_BYTES);
-  let doc: unknown;
-  try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new UdnError(400, "document is not valid JSON");
-  }
-  let version: number;
-  try {
-    version = compileRules(doc).version;
-  } catch (e) {
-    throw new UdnError(400, e instanceof Error ? e.message : String(e));
-  }
-  const current = await loadSegmentDocument(c.env.PROFILES);
-  const currentVersion = current ? (JSON.parse(current) as { version: number }).version : 0;
-  if (version <= currentVersion) {
-    throw new UdnError(409, `version must be greater than the current version ${currentVersion}`);
-  }
-  await saveSegmentDocument(c.env.PROFILES, JSON.stringify(doc));
-  return c.json({ version }, 200);
+  const { text, compiled } = await acceptDocument(c.req.raw, compileRules, () => loadSegmentDocument(c.env.PROFILES));
+  await saveSegmentDocument(c.env.PROFILES, text);
+  return c.json({ version: compiled.version }, 200);
 });
 
 /** Starts the next version now; while one runs, re-sends its stalled and dead steps instead. */

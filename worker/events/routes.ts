@@ -7,6 +7,7 @@ import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { UdnError } from "../../domain/input-error";
 import { errorText, logEvent } from "../../domain/log";
 import { encodeProfile, type Profile } from "../../domain/profile-record";
+import type { ApplyResult } from "../../durable/user-profile";
 import { userProfile } from "../../platform/stubs";
 import { cors, originAllowed } from "../http/cors";
 import { embeddingPageAllowed } from "../http/embedding-page";
@@ -40,23 +41,24 @@ function forward(c: Context<AppEnv>, uid: string, events: UdnEvent[]): Promise<P
   const group: EventLogGroup = { uid, received: Date.now(), signals: logSignals(c.get("consent")), events };
   const provisional = c.get("newId");
   const tracked = userProfile(env, uid).track(uid, events, { provisional });
+  const accepted = async (r: ApplyResult) => {
+    if (r.erased) return;
+    const known = r.profile.segments.length > 0;
+    profileCache.set(uid, known ? r.profile : null, clock.now());
+    enqueueGroup(env, ctx, group);
+    // The location's other isolates see the user's own writes too, before KV does.
+    await locationPut(locationCacheSeconds(env), url, uid, known ? encodeProfile(r.profile) : null).catch(() => {});
+  };
   ctx.waitUntil(
-    tracked
-      .then(
-        (r) => {
-          if (r.erased) return;
-          const known = r.profile.segments.length > 0;
-          profileCache.set(uid, known ? r.profile : null, clock.now());
-          enqueueGroup(env, ctx, group);
-          // The location's other isolates see the user's own writes too, before KV does.
-          return locationPut(locationCacheSeconds(env), url, uid, known ? encodeProfile(r.profile) : null).catch(() => {});
-        },
-        // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
-        () => env.EVENT_RETRY_QUEUE.send({ kind: "events", group, provisional } satisfies EventRetryMessage),
-      )
-      .catch((e: unknown) =>
-        logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
-      ),
+    tracked.then(
+      (r) =>
+        accepted(r).catch((e: unknown) => logEvent("error", "accepted events not logged", { events: events.length, error: errorText(e) })),
+      // Overloaded or unreachable object: the retry queue delivers later (the object dedupes by event id).
+      () =>
+        env.EVENT_RETRY_QUEUE.send({ kind: "events", group, provisional } satisfies EventRetryMessage).catch((e: unknown) =>
+          logEvent("error", "events lost: object and retry queue both failed", { events: events.length, error: errorText(e) }),
+        ),
+    ),
   );
   return tracked.then(
     (r) => r.profile,

@@ -35,8 +35,7 @@ function within<T>(p: Promise<T>, ms: number): Promise<T> {
 }
 
 /** The location's entry when it has one (a failing cache counts as none), else KV's record, which then goes to the location. */
-async function readThrough(env: Env, ctx: WaitUntil, at: string, uid: string): Promise<string | null> {
-  const ttl = locationCacheSeconds(env);
+async function readThrough(env: Env, ctx: WaitUntil, ttl: number, at: string, uid: string): Promise<string | null> {
   const cached = await locationGet(ttl, at, uid).catch(() => undefined);
   if (cached !== undefined) {
     counters.locationHits++;
@@ -53,9 +52,11 @@ async function readThrough(env: Env, ctx: WaitUntil, at: string, uid: string): P
  * deadline, and when the request that started it goes away (a client that disconnects) while others wait on it.
  */
 function load(env: Env, ctx: WaitUntil, at: string, uid: string): Promise<Profile | null> {
+  // Read before any I/O, so a bad setting is a configuration error, not a degraded answer.
+  const ttl = locationCacheSeconds(env);
   const p = profileCache.load(
     uid,
-    async () => decode(await readThrough(env, ctx, at, uid)),
+    async () => decode(await readThrough(env, ctx, ttl, at, uid)),
     () => clock.now(),
   );
   ctx.waitUntil(p.catch(() => {}));
@@ -73,9 +74,7 @@ export function lookupProfile(env: Env, ctx: WaitUntil, uid: string, at: string)
     if (outcome === "stale" && !profileCache.isLoading(uid)) void load(env, ctx, at, uid);
     return { profile: value ?? EMPTY_PROFILE, outcome };
   }
-  // Settings are read before any I/O, so a bad one is a configuration error, not a degraded answer.
   const deadline = kvDeadlineMs(env);
-  locationCacheSeconds(env);
   const started = clock.now();
   return within(load(env, ctx, at, uid), deadline).then(
     (p) => ({ profile: p ?? EMPTY_PROFILE, outcome, kvMs: clock.now() - started }),
@@ -89,8 +88,13 @@ export function lookupProfile(env: Env, ctx: WaitUntil, uid: string, at: string)
 }
 
 /** readThrough for many: the location's entries, then one KV multi-key read for the uids it lacks. */
-async function readManyThrough(env: Env, ctx: WaitUntil, at: string, uids: readonly string[]): Promise<Map<string, string | null>> {
-  const ttl = locationCacheSeconds(env);
+async function readManyThrough(
+  env: Env,
+  ctx: WaitUntil,
+  ttl: number,
+  at: string,
+  uids: readonly string[],
+): Promise<Map<string, string | null>> {
   const cached = await Promise.all(uids.map((uid) => locationGet(ttl, at, uid).catch(() => undefined)));
   const texts = new Map<string, string | null>();
   const rest: string[] = [];
@@ -131,10 +135,11 @@ export async function lookupProfiles(
     }
   }
   if (missing.length === 0) return { profiles };
+  // Settings are read before any I/O, so a bad one is a configuration error, not a degraded answer.
   const deadline = kvDeadlineMs(env);
-  locationCacheSeconds(env);
+  const ttl = locationCacheSeconds(env);
   const started = clock.now();
-  const read = readManyThrough(env, ctx, at, missing).then((texts) => {
+  const read = readManyThrough(env, ctx, ttl, at, missing).then((texts) => {
     for (const uid of missing) profileCache.offer(uid, decode(texts.get(profileKey(uid)) ?? null), started, clock.now());
     return texts;
   });
