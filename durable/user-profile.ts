@@ -172,40 +172,38 @@ export class UserProfile extends DurableObject<Env> {
     return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, new Set())), erased: false };
   }
 
-  /** Makes this object a person's, the one of `declared` (a declared id's object name); false when it was erased. */
-  async adopt(uid: string, declared: string): Promise<boolean> {
+  /** Makes this object a person's, the one of `declared` (a declared id's object name); `erased` when it was erased. */
+  async adopt(uid: string, declared: string): Promise<ApplyResult> {
     this.retentionMs();
     this.load(uid);
-    if (this.s.erasedAt) return false;
-    if (this.s.person && this.s.declared.includes(declared)) return true;
+    if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
+    if (this.s.person && this.s.declared.includes(declared)) return { applied: 0, profile: this.view(), erased: false };
     this.s.person = true;
     if (!this.s.declared.includes(declared)) this.s.declared.push(declared);
     this.markProvisional(false);
     this.touch(this.now());
     const rules = await loadRules(this.env.PROFILES, this.now());
-    await this.settle(rules, this.now(), this.dueScope(rules, this.now(), new Set()));
-    return true;
+    return { applied: 1, profile: await this.settle(rules, this.now(), this.dueScope(rules, this.now(), new Set())), erased: false };
   }
 
   /**
    * Joins this browser's profile to the person's: marks it merged (later calls go to the person), hands its state to
    * the person, then forgets it. A failure between leaves the mark and the state, and the next call retries.
    */
-  async mergeInto(uid: string, person: string): Promise<MergeOutcome> {
+  async mergeInto(uid: string, person: string): Promise<{ outcome: MergeOutcome; profile?: Profile }> {
     this.retentionMs();
     this.load(uid);
-    if (this.s.erasedAt) return "erased";
-    if (this.s.person) return "person";
+    if (this.s.erasedAt) return { outcome: "erased" };
+    if (this.s.person) return { outcome: "person" };
     if (!this.s.mergedInto) {
       // Nothing was ever stored for this id (a new browser): nothing to merge, and nothing to keep.
-      if (!this.s.lastActive && !this.s.partners.length) return "empty";
+      if (!this.s.lastActive && !this.s.partners.length) return { outcome: "empty" };
       this.s.mergedInto = person;
       this.s.absorbed = false;
       this.dirty = true;
       this.save();
     }
-    await this.finishMerge();
-    return "merged";
+    return { outcome: "merged", profile: await this.finishMerge() };
   }
 
   /** Takes a browser's profile into this person's, once per browser. */
@@ -347,12 +345,15 @@ export class UserProfile extends DurableObject<Env> {
     return { counters, memberships, batchVersion, partners, lastActive };
   }
 
-  /** The person took this browser's profile (or takes it now): then only the mark stays, and the KV record goes. */
-  private async finishMerge(): Promise<void> {
-    if (this.s.absorbed) return;
+  /**
+   * The person took this browser's profile (or takes it now): then only the mark stays, and the KV record goes.
+   * @returns the person's profile after taking it; undefined when it was taken before
+   */
+  private async finishMerge(): Promise<Profile | undefined> {
+    if (this.s.absorbed) return undefined;
     const person = this.s.mergedInto;
     const snapshot: MergeSnapshot = { ...this.mergeable(), seen: this.seen.entries() };
-    await userProfile(this.env, person).absorb(person, this.s.uid, snapshot);
+    const taken = await userProfile(this.env, person).absorb(person, this.s.uid, snapshot);
     await this.publishing?.catch(() => {});
     const { uid, lastActive, provisional } = this.s;
     await this.ctx.storage.deleteAll();
@@ -365,6 +366,7 @@ export class UserProfile extends DurableObject<Env> {
     this.save();
     await this.env.PROFILES.delete(profileKey(uid));
     this.arm(this.now());
+    return taken.profile;
   }
 
   /** Points these partner ids' KV aliases here, for as long as the user's data lasts. */
