@@ -214,7 +214,7 @@ export class UserProfile extends DurableObject<Env> {
     if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
     if (this.s.linked.includes(from)) return { applied: 0, profile: this.view(), erased: false };
     const now = this.now();
-    const merged = mergeProfiles(this.mergeable(), snapshot);
+    const merged = mergeProfiles(this.mergeable(), snapshot, now);
     const { links, dropped } = mergePartnerLinks(this.s.partners, snapshot.partners);
     Object.assign(this.s, { counters: merged.counters, memberships: merged.memberships, batchVersion: merged.batchVersion });
     this.s.partners = links;

@@ -41,19 +41,25 @@ function mergeRealtime(a: MembershipState["realtime"], b: MembershipState["realt
   return out;
 }
 
+const NO_BATCH: MembershipState["batch"] = { segments: [], expires: 0 };
+
+/** A side's batch memberships as they stand at `now`: a lapsed batch counts as none (it must not live on through the other's expiry). */
+function liveBatch(m: Mergeable, now: number): MembershipState["batch"] {
+  const b = m.memberships.batch;
+  return b.segments.length && b.expires > now ? b : NO_BATCH;
+}
+
 /** The newer version's batch; of one version (both users were in the same batch), the union for the longer of the two. */
-function mergeBatch(a: Mergeable, b: Mergeable): { version: number; batch: MembershipState["batch"] } {
+function mergeBatch(a: Mergeable, b: Mergeable, now: number): { version: number; batch: MembershipState["batch"] } {
   if (a.batchVersion !== b.batchVersion) {
     const newer = a.batchVersion > b.batchVersion ? a : b;
-    return { version: newer.batchVersion, batch: newer.memberships.batch };
+    return { version: newer.batchVersion, batch: liveBatch(newer, now) };
   }
+  const [x, y] = [liveBatch(a, now), liveBatch(b, now)];
   const byId = new Map<string, SegmentRef>();
-  for (const s of [...a.memberships.batch.segments, ...b.memberships.batch.segments]) if (!byId.has(s.id)) byId.set(s.id, s);
-  const segments = [...byId.values()].sort((x, y) => (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
-  return {
-    version: a.batchVersion,
-    batch: { segments, expires: segments.length ? Math.max(a.memberships.batch.expires, b.memberships.batch.expires) : 0 },
-  };
+  for (const s of [...x.segments, ...y.segments]) if (!byId.has(s.id)) byId.set(s.id, s);
+  const segments = [...byId.values()].sort((p, q) => (p.id < q.id ? -1 : p.id > q.id ? 1 : 0));
+  return { version: a.batchVersion, batch: segments.length ? { segments, expires: Math.max(x.expires, y.expires) } : NO_BATCH };
 }
 
 /** Per partner the most recently synced id (ties: the greater id, so the order of merges does not matter), newest first, bounded. */
@@ -74,10 +80,11 @@ export function mergePartnerLinks(a: readonly PartnerLink[], b: readonly Partner
 
 /**
  * Counters add up (each event was applied to exactly one of the two, and remembered ids keep a later redelivery out);
- * real-time memberships last as long as the longer of the two; batch memberships follow the newer version.
+ * real-time memberships last as long as the longer of the two; batch memberships follow the newer version (lapsed ones
+ * at `now` count as none).
  */
-export function mergeProfiles(a: Mergeable, b: Mergeable): Mergeable {
-  const { version, batch } = mergeBatch(a, b);
+export function mergeProfiles(a: Mergeable, b: Mergeable, now: number): Mergeable {
+  const { version, batch } = mergeBatch(a, b, now);
   return {
     counters: mergeCounters(a.counters, b.counters),
     memberships: { realtime: mergeRealtime(a.memberships.realtime, b.memberships.realtime), batch },
