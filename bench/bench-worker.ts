@@ -8,7 +8,7 @@ import { profileCache, resetIsolate, verifiedCookies } from "../worker/isolate";
 import { lookupProfile } from "../worker/lookup/profile-lookup";
 import { usableUidSecrets } from "../worker/settings";
 
-export { SyncCoordinator, UserProfile } from "../worker/index";
+export { DeclaredId, SyncCoordinator, UserProfile } from "../worker/index";
 
 const KNOWN = { ts: 1, segments: [{ id: "806", taxonomy: 4 }, { id: "607", taxonomy: 4 }, { id: "udn-engaged" }] };
 

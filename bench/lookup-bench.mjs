@@ -58,7 +58,7 @@ async function loopCostUs(url, kind, n = 20_000) {
  * The app's own cost of each kind, in rounds that take every kind in turn (every other round reversed), as the HTTP
  * routes are: each kind's median, and its ratio to /healthz as the median of the rounds' ratios.
  */
-async function loopCosts(url, kinds, rounds) {
+export async function loopCosts(url, kinds, rounds) {
   const costs = Object.fromEntries(kinds.map((k) => [k, []]));
   for (let r = 0; r < rounds; r++) for (const k of r % 2 ? [...kinds].reverse() : kinds) costs[k].push(await loopCostUs(url, k));
   const us = Object.fromEntries(kinds.map((k) => [k, Math.round(median(costs[k]) * 10) / 10]));
@@ -67,7 +67,7 @@ async function loopCosts(url, kinds, rounds) {
   const toBytes = Object.fromEntries(
     kinds.filter((k) => costs[`${k}@bytes`]).map((k) => [k, round3(median(costs[k].map((c, i) => c / costs[`${k}@bytes`][i])))]),
   );
-  return { us, ratios, toBytes };
+  return { us, ratios, toBytes, rounds: costs };
 }
 
 /**
@@ -93,6 +93,27 @@ async function kvPaired(url, uids) {
     };
   }
   return out;
+}
+
+/** Context rules for the contextual kinds: 50 rules of every condition kind, as a publisher's set might be. */
+export async function putBenchContextRules(url, secrets) {
+  const rules = Array.from({ length: 50 }, (_, i) => ({
+    id: `ctx-${i}`,
+    name: `Rule ${i}`,
+    when: [
+      { host: [`*.site${i}.example`] },
+      { pathPrefix: [`/s${i}/`] },
+      { section: [`s${i}`] },
+      { keywords: [`k${i}`] },
+      { lang: ["fr"], country: ["FR"] },
+    ][i % 5],
+  }));
+  rules.push({ id: "533", taxonomy: 9, name: "Sports | Soccer", when: { host: ["news.example"], pathPrefix: ["/foot/"] } });
+  await fetch(new URL("/v1/admin/context", url), {
+    method: "PUT",
+    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
+    body: JSON.stringify({ version: Date.now(), rules }),
+  });
 }
 
 /** @param edge the edge isolate's heap reader (bench/isolate-heap.mjs) */
@@ -189,24 +210,7 @@ export async function lookupBench(host, secrets, edge) {
   run("s2s_batch_100", writeRequests("dist/bench/lookup100.tsv", batches), { auth });
 
   console.error("measuring the app's own cost inside workerd ...");
-  // Context rules for the contextual kinds: 50 rules of every condition kind, as a publisher's set might be.
-  const rules = Array.from({ length: 50 }, (_, i) => ({
-    id: `ctx-${i}`,
-    name: `Rule ${i}`,
-    when: [
-      { host: [`*.site${i}.example`] },
-      { pathPrefix: [`/s${i}/`] },
-      { section: [`s${i}`] },
-      { keywords: [`k${i}`] },
-      { lang: ["fr"], country: ["FR"] },
-    ][i % 5],
-  }));
-  rules.push({ id: "533", taxonomy: 9, name: "Sports | Soccer", when: { host: ["news.example"], pathPrefix: ["/foot/"] } });
-  await fetch(new URL("/v1/admin/context", url), {
-    method: "PUT",
-    headers: { Authorization: `Bearer ${secrets.ADMIN_TOKEN}` },
-    body: JSON.stringify({ version: Date.now(), rules }),
-  });
+  await putBenchContextRules(url, secrets);
   // `@app`: the same request through the Hono app alone, without the fast dispatch in front of it.
   const kinds = [
     "healthz",

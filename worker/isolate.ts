@@ -59,6 +59,9 @@ export const verifiedCookies = new FifoMemo<VerifiedId>(50_000);
 /** The secrets the verified cookies were checked under: a rotation empties the memo. */
 export const verifiedUnder: { secrets: readonly string[] | undefined } = { secrets: undefined };
 
+/** Page addresses (`url` parameters) found valid: a page's lookups repeat its address, and checking it parses a URL. */
+export const validPages = new FifoMemo<true>(4096);
+
 /** Consent decisions of the last signal sets seen: a page's calls repeat the same strings, and decoding them costs. */
 export const consentDecisions = new FifoMemo<ConsentVerdict>(512);
 
@@ -91,6 +94,7 @@ export function resetIsolate(): void {
   verifiedCookies.clear();
   verifiedUnder.secrets = undefined;
   consentDecisions.clear();
+  validPages.clear();
   acceptedTokens.byKeys = new WeakMap();
   uidKeys.checking.clear();
   uidKeys.signing.clear();

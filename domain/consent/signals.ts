@@ -19,7 +19,10 @@ export const CONSENT_PARAMS: ReadonlySet<string> = new Set(["gdpr", "gdpr_consen
  * @param query the request's query parameters; undefined when the URL has no query
  * @param secGpc the `Sec-GPC` header, if any
  */
-export function readConsentSignals(query: URLSearchParams | undefined, secGpc: string | undefined): ConsentSignals {
+export function readConsentSignals(
+  query: { get(name: string): string | null | undefined } | undefined,
+  secGpc: string | undefined,
+): ConsentSignals {
   const signals: ConsentSignals = { gpc: secGpc?.trim() === "1" };
   if (!query) return signals;
   const get = (k: string) => query.get(k)?.trim() || undefined;

@@ -18,12 +18,23 @@ export interface CompiledContextRule {
   matches: (c: PageContext) => boolean;
 }
 
+/** What of the request some rule reads: a lookup reads nothing else (the place and the device cost calls into the runtime). */
+export interface ContextReads {
+  location: boolean;
+  device: boolean;
+}
+
 export interface CompiledContextRules {
   version: number;
   rules: CompiledContextRule[];
+  reads: ContextReads;
 }
 
-export const NO_CONTEXT_RULES: CompiledContextRules = Object.freeze({ version: 0, rules: [] }) as CompiledContextRules;
+export const NO_CONTEXT_RULES: CompiledContextRules = Object.freeze({
+  version: 0,
+  rules: [],
+  reads: { location: false, device: false },
+}) as CompiledContextRules;
 
 const MAX_RULES = 500;
 const MAX_VALUES = 100;
@@ -72,9 +83,11 @@ function queryTest(raw: unknown, path: string): (c: PageContext) => boolean {
   return (c) => c.url !== null && tests.every((t) => t(c.url!.query));
 }
 
-function compileWhen(raw: unknown, path: string): (c: PageContext) => boolean {
+function compileWhen(raw: unknown, path: string, reads: ContextReads): (c: PageContext) => boolean {
   if (!isObject(raw)) fail(path, "must be an object");
   const keys = Object.keys(raw);
+  if (keys.includes("country") || keys.includes("region")) reads.location = true;
+  if (keys.includes("device")) reads.device = true;
   if (keys.length === 0) fail(path, `must have at least one of ${CONDITIONS.join(", ")}`);
   const tests: ((c: PageContext) => boolean)[] = [];
   for (const key of keys) {
@@ -142,6 +155,7 @@ export function compileContextRules(doc: unknown): CompiledContextRules {
   if (typeof version !== "number" || !Number.isSafeInteger(version) || version < 1) fail("version", "must be a positive integer");
   if (!Array.isArray(rules)) fail("rules", "must be an array");
   if (rules.length > MAX_RULES) fail("rules", `has more than ${MAX_RULES} entries`);
+  const reads: ContextReads = { location: false, device: false };
   const compiled = rules.map((r, i): CompiledContextRule => {
     const p = `rules[${i}]`;
     if (!isObject(r)) fail(p, "must be an object");
@@ -154,7 +168,7 @@ export function compileContextRules(doc: unknown): CompiledContextRules {
     if (typeof r.name !== "string" || r.name.length < 1 || r.name.length > 200)
       fail(`${p}.name`, "must be a string of 1 to 200 characters");
     const segment: ContextSegment = r.taxonomy === undefined ? { id: r.id } : { id: r.id, taxonomy: r.taxonomy as number };
-    return { segment, matches: compileWhen(r.when, `${p}.when`) };
+    return { segment, matches: compileWhen(r.when, `${p}.when`, reads) };
   });
-  return { version, rules: compiled };
+  return { version, rules: compiled, reads };
 }

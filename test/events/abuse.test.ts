@@ -58,7 +58,7 @@ describe("event rate limits", () => {
     expect((await beacon({ Cookie: "udn_optout=1", "CF-Connecting-IP": "203.0.113.8" }, "other")).status).toBe(202);
   });
 
-  it("counts an IPv6 client's whole /64 as one address", async () => {
+  it("counts an IPv6 client's whole /64 as one address", { timeout: 30_000 }, async () => {
     let limited = false;
     for (let i = 0; i < 2 * IP_LIMIT + 1 && !limited; i++) {
       const res = await beacon({ Cookie: "udn_optout=1", "CF-Connecting-IP": `2001:db8:7:7::${i.toString(16)}` }, `v${i}`);

@@ -151,15 +151,37 @@ describe("hot path", () => {
     expect(hot).toEqual(full);
   });
 
+  it("answers a browser it may not identify (opted out, no consent) with the page's segments alone, as the app does", async () => {
+    const page = `url=${encodeURIComponent("https://news.example/foot/psg")}`;
+    const cases: [string, Record<string, string>][] = [
+      [`/v1/segments?format=ortb2&${page}`, { Cookie: `udn_optout=1; ${cookies[KNOWN]}`, Origin: "http://localhost:8080" }],
+      [`/v1/segments?format=page&${page}`, { Cookie: cookies[KNOWN]!, "Sec-GPC": "1" }],
+      [`/v1/segments?gdpr=1&${page}`, { Origin: "http://localhost:8080" }],
+      ["/v1/segments?%67dpr=1", { Cookie: cookies[KNOWN]! }], // gdpr=1, percent-encoded
+      ["/v1/segments?format=gpt&gdpr=1", {}],
+    ];
+    for (const [path, headers] of cases) {
+      const { hot, full } = await both(BASE + path, { headers });
+      expect(hot, path).toBeDefined();
+      expect(hot).toEqual(full);
+      expect(
+        hot!.headers.some(([n]) => n === "set-cookie"),
+        path,
+      ).toBe(false);
+    }
+    const denied = await both(`${BASE}/v1/segments?format=ortb2&gdpr=1&${page}`, {});
+    expect(denied.hot!.headers).toContainEqual(["x-udn-consent", "denied; gdpr=1 without gdpr_consent"]);
+    expect(JSON.parse(denied.hot!.body)).toEqual({
+      user: { data: [] },
+      site: { content: { data: [{ name: "udn.example", ext: { segtax: 9 }, segment: [{ id: "533" }] }] } },
+    });
+  });
+
   it("leaves to the app whatever is not in memory or not ordinary", async () => {
     const declined: [string, RequestInit, Env?][] = [
       ["/v1/segments", {}], // a new browser: an id to mint and a cookie to set
       ["/v1/segments", { headers: { Cookie: "udn_id=HotPathForgedCookie00.AAAA" } }], // forged: the app mints a new id
       ["/v1/segments", { headers: { Cookie: cookies.stale! } }, withPrevious], // signed with the previous secret: re-sign, even when checked before
-      ["/v1/segments", { headers: { Cookie: `udn_optout=1; ${cookies[KNOWN]}` } }],
-      ["/v1/segments", { headers: { Cookie: cookies[KNOWN]!, "Sec-GPC": "1" } }],
-      ["/v1/segments?gdpr=1", { headers: { Cookie: cookies[KNOWN]! } }],
-      ["/v1/segments?%67dpr=1", { headers: { Cookie: cookies[KNOWN]! } }], // gdpr=1, percent-encoded
       ["/v1/segments?format=xml", { headers: { Cookie: cookies[KNOWN]! } }],
       ["/v1/segments?format=js&callback=alert(1)", { headers: { Cookie: cookies[KNOWN]! } }],
       ["/v1/segments", { method: "HEAD", headers: { Cookie: cookies[KNOWN]! } }],

@@ -2,10 +2,11 @@
 import type { Eid } from "../../domain/identity/eids";
 import { EMPTY_PROFILE, type Profile, type SegmentRef } from "../../domain/profile-record";
 import { pageForm } from "../../domain/segment-formats";
+import { queryOf } from "../http/query";
 
 /** True when the caller asked to wait for the profile (the tag's fetches do; beacons cannot read an answer anyway). */
 export function wantsProfile(url: string): boolean {
-  return new URL(url).searchParams.get("answer") === "profile";
+  return queryOf(url).get("answer") === "profile";
 }
 
 /**

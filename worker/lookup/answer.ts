@@ -1,8 +1,8 @@
 /** A lookup's answer, the same whichever path gives it (the app's routes or the hot path): its format, body and headers. */
-import { getQueryParam } from "hono/utils/url";
 import type { Eid } from "../../domain/identity/eids";
 import type { SegmentRef } from "../../domain/profile-record";
 import { type Format, parseFormat, renderSegments } from "../../domain/segment-formats";
+import { queryOf } from "../http/query";
 import type { Lookup } from "./profile-lookup";
 
 const JSON_FORMAT: { format: Format; callback?: string } = { format: "json" };
@@ -10,7 +10,8 @@ const JSON_FORMAT: { format: Format; callback?: string } = { format: "json" };
 /** The `format` and `callback` query parameters of `url`, checked (a 400 UdnError when wrong). */
 export function lookupFormat(url: string): { format: Format; callback?: string } {
   if (!url.includes("?")) return JSON_FORMAT;
-  return parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
+  const q = queryOf(url);
+  return parseFormat(q.get("format"), q.get("callback"));
 }
 
 /** A lookup's body and its content type; `context`: the page's segments; `eids`: the user's ids, when the answer carries them. */

@@ -1,11 +1,11 @@
 /** The `user.eids` of a lookup's answer: browsers' ortb2 and page answers, and bidders' answers that ask (`eids=1`). */
-import { getQueryParam } from "hono/utils/url";
 import type { ConsentSignals } from "../../domain/consent/signals";
 import { type Eid, eidsOf } from "../../domain/identity/eids";
 import type { CompiledPartners, Partner } from "../../domain/identity/partners";
 import type { Profile } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { partnerConfig } from "../../platform/partner-store";
+import { queryOf } from "../http/query";
 import { decideConsentCached } from "../privacy/consent-memo";
 
 const NONE: readonly Eid[] = Object.freeze([]);
@@ -18,7 +18,7 @@ export function partnerAllowed(signals: ConsentSignals): (p: Partner) => boolean
 /** Whether the answer carries eids: a browser's in the OpenRTB formats, a bidder's when it asks. */
 export function wantsEids(format: Format, url: string, fromBrowser: boolean): boolean {
   if (fromBrowser) return format === "ortb2" || format === "page";
-  return url.includes("eids=") && getQueryParam(url, "eids") === "1";
+  return url.includes("eids=") && queryOf(url).get("eids") === "1";
 }
 
 /**

@@ -11,9 +11,10 @@ import type { ConsentSignals } from "../../domain/consent/signals";
 import type { Eid } from "../../domain/identity/eids";
 import { ANY_UID_PATTERN } from "../../domain/ids";
 import type { SegmentRef } from "../../domain/profile-record";
+import { EMPTY_PROFILE } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { knownBearer } from "../http/bearer-auth";
-import { corsHeaders, originAllowed } from "../http/cors";
+import { CONSENT_HEADER, corsHeaders, originAllowed } from "../http/cors";
 import { embeddingPageAllowed } from "../http/embedding-page";
 import { limitError } from "../http/request-limits";
 import { recordRequestMetric } from "../http/request-metrics";
@@ -39,6 +40,12 @@ interface Seen {
 }
 
 type Hot = Response | undefined;
+
+/**
+ * Ready header sets kept at most: the routes, formats, outcomes and origins make a handful, but a denial's reason may
+ * name any vendor or section a request makes up, so past this its answers build their own.
+ */
+const MAX_HEADER_SETS = 256;
 
 /** @returns the answer (or its promise), or undefined when the app must answer; a promise of undefined too */
 export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | Promise<Hot> {
@@ -109,16 +116,22 @@ interface Target {
   eids: boolean;
 }
 
-/** Whom a lookup is for: the uid, and a browser's consent signals (a bidder's lookup has none). */
-interface Who {
-  uid: string;
-  signals?: ConsentSignals;
-}
+/**
+ * Whom a lookup is for: the uid, and a browser's consent signals (a bidder's lookup has none); or nobody (null), for a
+ * browser that opted out or whose consent denies us, with the consent header the app would send.
+ */
+type Who = { uid: string; signals?: ConsentSignals } | { uid: null; consent?: string };
 
-/** The browser's uid when it is known under the current secret; anything else (a new id, one to re-sign, no consent) is the app's. */
+/**
+ * The browser's uid when it is known under the current secret, or nobody when it opted out or its consent denies us
+ * (the page's segments alone); anything else (a new id to mint, one to re-sign) is the app's.
+ */
 function browserUid(env: Env, url: string, seen: Seen): Who | undefined {
   const b = resolveBrowser(env, url, seen.cookie, seen.secGpc);
-  return b.kind === "known" && !b.stale ? { uid: b.uid, signals: b.signals } : undefined;
+  if (b.kind === "known" && !b.stale) return { uid: b.uid, signals: b.signals };
+  if (b.kind === "opted-out") return { uid: null };
+  if (b.kind === "denied") return { uid: null, consent: `denied; ${b.reason}` };
+  return undefined;
 }
 
 /** The uid of a server-to-server lookup whose bearer key this isolate has accepted before. */
@@ -130,6 +143,8 @@ function serverUid(env: Env, path: string, seen: Seen): Who | undefined {
 }
 
 function answer(to: Target, who: Who): Hot | Promise<Hot> {
+  // Not a cache hit: nobody was looked up. Answered as the app answers it, with the consent header it sets.
+  if (who.uid === null) return respond(to, { profile: EMPTY_PROFILE, outcome: "hit" }, [], who.consent ?? null);
   const l = lookupProfile(to.env, to.ctx, who.uid, to.req.url);
   const withIds = (r: Lookup): Hot | Promise<Hot> => {
     if (!to.eids) return respond(to, r);
@@ -140,24 +155,27 @@ function answer(to: Target, who: Who): Hot | Promise<Hot> {
   return l instanceof Promise ? l.then(withIds).catch(() => undefined) : withIds(l);
 }
 
-function respond(to: Target, l: Lookup, eids: readonly Eid[] = []): Response {
+/** @param anonymous for nobody's answer: the consent header (null: none), else undefined */
+function respond(to: Target, l: Lookup, eids: readonly Eid[] = [], anonymous?: string | null): Response {
   const { env, format, origin } = to;
   const [body, type] = lookupBody(env, l, format, to.callback, to.context, eids);
-  const build = () => ({ ...(origin === null ? {} : corsHeaders(origin, env)), ...lookupHeaders(l, format, type) });
+  const consent: Record<string, string> = anonymous ? { [CONSENT_HEADER]: anonymous } : {};
+  const build = () => ({ ...(origin === null ? {} : corsHeaders(origin, env)), ...lookupHeaders(l, format, type), ...consent });
   let headers: Headers | Record<string, string>;
-  if (l.outcome === "miss") {
-    // Its Server-Timing carries the KV wait, and it may be degraded: built for this answer.
+  if (l.outcome === "miss" || (anonymous && answerHeaders.size >= MAX_HEADER_SETS)) {
+    // A miss's Server-Timing carries the KV wait, and it may be degraded: built for this answer (as a denial's, past the bound).
     headers = build();
   } else {
     // Handing the runtime a ready Headers object costs less than a record it must read key by key. Browser answers
     // carry CORS; origins outside the list all get the same set, so the sets stay few.
     const allowed = origin && originAllowed(origin, env) ? origin : "";
-    const key = `${origin === null}\n${format}\n${l.outcome}\n${allowed}`;
+    const key = `${origin === null}\n${format}\n${l.outcome}\n${allowed}\n${anonymous ?? ""}`;
     let set = answerHeaders.get(key);
     if (!set) answerHeaders.set(key, (set = new Headers(build())));
     headers = set;
   }
   const route = origin === null ? PATHS.s2s : PATHS.browser;
-  recordRequestMetric(env, to.req, () => route, l.outcome, l.degraded ?? "", Date.now() - to.started, 200);
+  const outcome = anonymous === undefined ? l.outcome : "anonymous";
+  recordRequestMetric(env, to.req, () => route, outcome, l.degraded ?? "", Date.now() - to.started, 200);
   return new Response(body, { headers });
 }

@@ -1,6 +1,5 @@
 /** A lookup's page segments: the request's page context under the current context rules, and the batch origin's page map, through the isolate's cache. */
-import { getQueryParam } from "hono/utils/url";
-import type { CompiledContextRules, ContextSegment } from "../../domain/context/compile";
+import type { CompiledContextRules, ContextReads, ContextSegment } from "../../domain/context/compile";
 import { type DeviceClass, deviceClass } from "../../domain/context/device-class";
 import { contextSegments } from "../../domain/context/evaluate";
 import { normalisePageUrl } from "../../domain/context/normalise-url";
@@ -8,7 +7,8 @@ import { type PageContext, pageMetadata } from "../../domain/context/page-contex
 import { UdnError } from "../../domain/input-error";
 import { contextRules } from "../../platform/context-store";
 import { readPage } from "../../platform/page-map";
-import { contextCache } from "../isolate";
+import { queryOf } from "../http/query";
+import { contextCache, validPages } from "../isolate";
 import { kvDeadlineMs } from "../settings";
 
 const NONE: ContextSegment[] = [];
@@ -24,7 +24,7 @@ export interface PageQuery {
 const NO_QUERY: PageQuery = { keywords: [] };
 
 function param(url: string, name: string): string | undefined {
-  const v = getQueryParam(url, name) as string | undefined;
+  const v = queryOf(url).get(name);
   return v === undefined || v.trim() === "" ? undefined : v;
 }
 
@@ -32,8 +32,9 @@ function param(url: string, name: string): string | undefined {
 export function pageQuery(url: string): PageQuery {
   if (!url.includes("?")) return NO_QUERY;
   const page = param(url, "url");
-  if (page !== undefined && normalisePageUrl(page) === null) {
-    throw new UdnError(400, "url must be an absolute http or https URL of at most 2048 characters");
+  if (page !== undefined && !validPages.get(page)) {
+    if (normalisePageUrl(page) === null) throw new UdnError(400, "url must be an absolute http or https URL of at most 2048 characters");
+    validPages.set(page, true);
   }
   return { url: page, ...pageMetadata(param(url, "section"), param(url, "keywords"), param(url, "lang")) };
 }
@@ -50,15 +51,17 @@ interface Sent {
  * A browser's page is its `url` parameter, else its Referer; its location and device come with the request. A
  * bidder's request says nothing of the user's page or place, so only its parameters count.
  */
-function sent(req: Request, q: PageQuery, fromBrowser: boolean): Sent {
+function sent(req: Request, q: PageQuery, fromBrowser: boolean, reads: ContextReads): Sent {
   if (!fromBrowser) return { page: q.url };
-  const cf = req.cf as { country?: string; regionCode?: string } | undefined;
-  return {
-    page: q.url ?? req.headers.get("Referer") ?? undefined,
-    country: cf?.country,
-    region: cf?.regionCode,
-    device: deviceClass(req.headers.get("Sec-CH-UA-Mobile") ?? undefined, req.headers.get("User-Agent") ?? undefined),
-  };
+  const s: Sent = { page: q.url ?? req.headers.get("Referer") ?? undefined };
+  // Only what some rule reads: the rest could not change the answer, and each read is a call into the runtime.
+  if (reads.location) {
+    const cf = req.cf as { country?: string; regionCode?: string } | undefined;
+    s.country = cf?.country;
+    s.region = cf?.regionCode;
+  }
+  if (reads.device) s.device = deviceClass(req.headers.get("Sec-CH-UA-Mobile") ?? undefined, req.headers.get("User-Agent") ?? undefined);
+  return s;
 }
 
 function evaluate(
@@ -72,7 +75,7 @@ function evaluate(
   // Until a context document is stored (empty rules will do) nothing is read from the request or the map: a
   // deployment that does not use page segments pays nothing.
   if (rules.version === 0) return NONE;
-  const s = sent(req, q, fromBrowser);
+  const s = sent(req, q, fromBrowser, rules.reads);
   // Keyed by what was sent, not by the normalised URL: a hit parses nothing. Addresses that differ only in tracking
   // parameters take an entry each, within the cache's bounds.
   const key = [rules.version, s.page, q.section, q.keywords.join(), q.lang, s.country, s.region, s.device].join("\n");
