@@ -19,7 +19,8 @@ const EVENT_ID = /^[A-Za-z0-9._:-]{1,64}$/;
 const EVENT_TYPE = /^[a-z][a-z0-9_-]{0,31}$/;
 const PROP_KEY = /^[A-Za-z][A-Za-z0-9_.-]{0,31}$/;
 /** Event types the service reserves for its own log lines. */
-const RESERVED_TYPES = new Set(["optout", "erase"]);
+/** Types the service writes to the event log itself: opt-outs, erasures, and a browser joining a person (a declared id). */
+const RESERVED_TYPES = new Set(["optout", "erase", "link"]);
 
 function bad(message: string): never {
   throw new UdnError(400, message);

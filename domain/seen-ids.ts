@@ -52,6 +52,16 @@ export class SeenIds {
     }
   }
 
+  /** Every day's ids, for a merge into another user's object. */
+  entries(): [number, string[]][] {
+    return [...this.days].map(([day, ids]) => [day, [...ids]]);
+  }
+
+  /** Remembers another user's ids under the days they arrived on (ids known here already stay where they are). */
+  merge(entries: readonly [number, readonly string[]][]): void {
+    for (const [day, ids] of entries) for (const id of ids) if (!this.has(id)) this.add(id, day * DAY_MS);
+  }
+
   /** A day's ids to store, or undefined when the day holds none any more (its row goes). */
   row(day: number): string[] | undefined {
     return this.days.get(day);

@@ -1,4 +1,5 @@
 /** Renders a profile and the page's segments in the contract's formats: json, ortb2 (OpenRTB user.data, site.content.data), gpt (key-values), js (callback) and page (all three at once). */
+import type { Eid } from "./identity/eids";
 import { UdnError } from "./input-error";
 import type { Profile, SegmentRef } from "./profile-record";
 
@@ -23,10 +24,19 @@ export function parseFormat(format: string | undefined, callback: string | undef
   return { format: "js", callback };
 }
 
-/** The page's segments are named only when there are some, so answers without them keep their old form. */
-export function jsonForm(p: Profile, context: readonly SegmentRef[] = []): { segments: string[]; ts: number; context?: string[] } {
-  const form = { segments: p.segments.map((s) => s.id), ts: p.ts };
-  return context.length ? { ...form, context: context.map((s) => s.id) } : form;
+/** The page's segments and the user's ids are named only when there are some, so answers without them keep their old form. */
+export function jsonForm(
+  p: Profile,
+  context: readonly SegmentRef[] = [],
+  eids: readonly Eid[] = [],
+): { segments: string[]; ts: number; context?: string[]; eids?: readonly Eid[] } {
+  const form: { segments: string[]; ts: number; context?: string[]; eids?: readonly Eid[] } = {
+    segments: p.segments.map((s) => s.id),
+    ts: p.ts,
+  };
+  if (context.length) form.context = context.map((s) => s.id);
+  if (eids.length) form.eids = eids;
+  return form;
 }
 
 /** One OpenRTB Data object per taxonomy; `ext.segtax` is omitted for proprietary segments. */
@@ -42,9 +52,12 @@ function dataObjects(segments: readonly SegmentRef[], providerName: string) {
   );
 }
 
-/** The user's segments in `user.data`; the page's in `site.content.data`, where OpenRTB puts what describes content. */
-export function ortb2Form(p: Profile, providerName: string, context: readonly SegmentRef[] = []) {
-  const user = { data: dataObjects(p.segments, providerName) };
+/**
+ * The user's segments in `user.data` and ids in `user.eids`; the page's segments in `site.content.data`, where OpenRTB
+ * puts what describes content.
+ */
+export function ortb2Form(p: Profile, providerName: string, context: readonly SegmentRef[] = [], eids: readonly Eid[] = []) {
+  const user = eids.length ? { data: dataObjects(p.segments, providerName), eids } : { data: dataObjects(p.segments, providerName) };
   return context.length ? { user, site: { content: { data: dataObjects(context, providerName) } } } : { user };
 }
 
@@ -61,27 +74,31 @@ export function gptForm(p: Profile, gptKey: string, context: readonly SegmentRef
 }
 
 /** What a page's tag needs from one answer: json's ids and version, ortb2's `user` (and `site`), gpt's key-values under `gpt`. */
-export function pageForm(p: Profile, opts: FormatOptions, context: readonly SegmentRef[] = []) {
-  return { ...jsonForm(p, context), ...ortb2Form(p, opts.providerName, context), gpt: gptForm(p, opts.gptKey, context) };
+export function pageForm(p: Profile, opts: FormatOptions, context: readonly SegmentRef[] = [], eids: readonly Eid[] = []) {
+  return { ...jsonForm(p, context), ...ortb2Form(p, opts.providerName, context, eids), gpt: gptForm(p, opts.gptKey, context) };
 }
 
-/** @returns the body text and its content type */
+/**
+ * @param eids the user's ids: json carries them only when given (a bidder asked), ortb2 and page in `user.eids`
+ * @returns the body text and its content type
+ */
 export function renderSegments(
   p: Profile,
   format: Format,
   opts: FormatOptions,
   callback?: string,
   context: readonly SegmentRef[] = [],
+  eids: readonly Eid[] = [],
 ): [string, string] {
   switch (format) {
     case "json":
-      return [JSON.stringify(jsonForm(p, context)), "application/json"];
+      return [JSON.stringify(jsonForm(p, context, eids)), "application/json"];
     case "ortb2":
-      return [JSON.stringify(ortb2Form(p, opts.providerName, context)), "application/json"];
+      return [JSON.stringify(ortb2Form(p, opts.providerName, context, eids)), "application/json"];
     case "gpt":
       return [JSON.stringify(gptForm(p, opts.gptKey, context)), "application/json"];
     case "page":
-      return [JSON.stringify(pageForm(p, opts, context)), "application/json"];
+      return [JSON.stringify(pageForm(p, opts, context, eids)), "application/json"];
     case "js":
       return [`${callback}(${JSON.stringify(jsonForm(p, context))});`, "application/javascript; charset=utf-8"];
   }

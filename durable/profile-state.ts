@@ -1,4 +1,5 @@
 /** What a user's object keeps, besides its remembered event ids: one value, stored as one SQLite row of JSON. */
+import type { PartnerLink } from "../domain/identity/eids";
 import type { MembershipState } from "../domain/merge";
 import type { Profile, SegmentRef } from "../domain/profile-record";
 import type { Counters } from "../domain/rules/evaluate";
@@ -21,6 +22,18 @@ export interface ProfileState {
   publishedAt: number;
   /** Failed KV writes in a row, for the publish backoff. */
   publishFailures: number;
+  /** Partners' ids matched to the user, newest first (each has a KV alias pointing here). */
+  partners: PartnerLink[];
+  /** A person's profile: browsers that declared one of `declared` joined it. */
+  person: boolean;
+  /** The declared ids (their objects' names) whose person this is: erased with it. */
+  declared: string[];
+  /** Browsers' uids merged into this person, newest last: each is merged once, and erased with it. */
+  linked: string[];
+  /** This browser's profile was merged into that person's ("" = not merged): calls go there now. */
+  mergedInto: string;
+  /** The person confirmed it took this profile; until then the state is kept, and the merge is retried. */
+  absorbed: boolean;
 }
 
 export function emptyState(): ProfileState {
@@ -36,6 +49,12 @@ export function emptyState(): ProfileState {
     published: "",
     publishedAt: 0,
     publishFailures: 0,
+    partners: [],
+    person: false,
+    declared: [],
+    linked: [],
+    mergedInto: "",
+    absorbed: false,
   };
 }
 

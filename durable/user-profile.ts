@@ -3,6 +3,9 @@
 import { DurableObject } from "cloudflare:workers";
 import { isSpecialCategory } from "../domain/context/content-taxonomy";
 import type { UdnEvent } from "../domain/event-input";
+import type { PartnerLink } from "../domain/identity/eids";
+import { type Mergeable, mergePartnerLinks, mergeProfiles } from "../domain/identity/merge-profiles";
+import { aliasKey } from "../domain/identity/partners";
 import { errorText, logEvent } from "../domain/log";
 import { liveSegments, nextLapse, sameSegments } from "../domain/merge";
 import { encodeProfile, type Profile, profileKey, type SegmentRef } from "../domain/profile-record";
@@ -12,6 +15,7 @@ import type { CompiledRules } from "../domain/rules/types";
 import { SeenIds } from "../domain/seen-ids";
 import { writeMetric } from "../platform/metrics";
 import { loadRules } from "../platform/segment-store";
+import { declaredIdObject, userProfile } from "../platform/stubs";
 import { dropLegacyLayout, hasLegacyLayout, readLegacyLayout } from "./legacy-layout";
 import { decodeState, emptyState, encodeState, type ProfileState } from "./profile-state";
 import { publishDelay } from "./publish-backoff";
@@ -43,6 +47,17 @@ export interface ApplyResult {
   /** The user is erased: nothing was taken, and nothing of the call may be kept elsewhere (the event log). */
   erased: boolean;
 }
+
+/** A browser's profile as it joins a person's: what the merge takes, and the ids it remembers. */
+export interface MergeSnapshot extends Mergeable {
+  seen: [number, string[]][];
+}
+
+/** What became of a browser's profile asked to join a person's. */
+export type MergeOutcome = "merged" | "empty" | "person" | "erased";
+
+/** Partner ids synced again within this are not written again: a partner that syncs on every page costs nothing. */
+const LINK_REFRESH_MS = 86_400_000;
 
 export interface TrackOptions {
   /** The request minted the uid: keep the user only briefly unless a later call brings the id back. */
@@ -82,8 +97,13 @@ export class UserProfile extends DurableObject<Env> {
     const rules = await loadRules(this.env.PROFILES, this.now());
     // From here to the publish nothing awaits, so each call's changes apply atomically and in arrival order.
     this.load(uid);
+    if (this.s.mergedInto && !this.s.erasedAt) {
+      // Joined a person's profile: its events are the person's (a tab still holding the old cookie, a retried delivery).
+      await this.finishMerge();
+      return userProfile(this.env, this.s.mergedInto).track(this.s.mergedInto, events, { provisional: false });
+    }
     const now = this.now();
-    if (this.s.erasedAt) return { applied: 0, profile: this.s.profile, erased: true };
+    if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
     this.markProvisional(options.provisional === true);
     this.touch(now);
     let applied = 0;
@@ -107,9 +127,10 @@ export class UserProfile extends DurableObject<Env> {
     const rules = await loadRules(this.env.PROFILES, this.now());
     this.load(uid);
     const now = this.now();
-    if (this.s.erasedAt || update.version <= this.s.batchVersion) {
+    // A merged browser's batch records are the person's now: the batch job counts its events as the person's.
+    if (this.s.erasedAt || this.s.mergedInto || update.version <= this.s.batchVersion) {
       this.save();
-      return { applied: 0, profile: this.s.profile, erased: this.s.erasedAt > 0 };
+      return { applied: 0, profile: this.view(), erased: this.s.erasedAt > 0 };
     }
     this.s.batchVersion = update.version;
     this.touch(now);
@@ -126,11 +147,93 @@ export class UserProfile extends DurableObject<Env> {
     return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, changed)), erased: false };
   }
 
+  /**
+   * Remembers a partner's id for the user (a cookie sync) and points its KV alias here. The partner's previous id, and
+   * the least recently synced partner beyond the bound, lose their aliases.
+   */
+  async linkPartner(uid: string, partner: string, puid: string): Promise<ApplyResult> {
+    this.retentionMs();
+    this.load(uid);
+    if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
+    if (this.s.mergedInto) {
+      await this.finishMerge();
+      return userProfile(this.env, this.s.mergedInto).linkPartner(this.s.mergedInto, partner, puid);
+    }
+    const now = this.now();
+    const mine = this.s.partners.find((l) => l.partner === partner);
+    if (mine?.puid === puid && now - mine.at < LINK_REFRESH_MS) return { applied: 0, profile: this.view(), erased: false };
+    const { links, dropped } = mergePartnerLinks(this.s.partners, [{ partner, puid, at: now }]);
+    this.s.partners = links;
+    this.touch(now);
+    writeMetric(this.env, "profile", ["link"], [links.length]);
+    await this.pointAliases(links.filter((l) => l.partner === partner));
+    await this.dropAliases(dropped);
+    const rules = await loadRules(this.env.PROFILES, now);
+    return { applied: 1, profile: await this.settle(rules, now, this.dueScope(rules, now, new Set())), erased: false };
+  }
+
+  /** Makes this object a person's, the one of `declared` (a declared id's object name); `erased` when it was erased. */
+  async adopt(uid: string, declared: string): Promise<ApplyResult> {
+    this.retentionMs();
+    this.load(uid);
+    if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
+    if (this.s.person && this.s.declared.includes(declared)) return { applied: 0, profile: this.view(), erased: false };
+    this.s.person = true;
+    if (!this.s.declared.includes(declared)) this.s.declared.push(declared);
+    this.markProvisional(false);
+    this.touch(this.now());
+    const rules = await loadRules(this.env.PROFILES, this.now());
+    return { applied: 1, profile: await this.settle(rules, this.now(), this.dueScope(rules, this.now(), new Set())), erased: false };
+  }
+
+  /**
+   * Joins this browser's profile to the person's: marks it merged (later calls go to the person), hands its state to
+   * the person, then forgets it. A failure between leaves the mark and the state, and the next call retries.
+   */
+  async mergeInto(uid: string, person: string): Promise<{ outcome: MergeOutcome; profile?: Profile }> {
+    this.retentionMs();
+    this.load(uid);
+    if (this.s.erasedAt) return { outcome: "erased" };
+    if (this.s.person) return { outcome: "person" };
+    if (!this.s.mergedInto) {
+      // Nothing was ever stored for this id (a new browser): nothing to merge, and nothing to keep.
+      if (!this.s.lastActive && !this.s.partners.length) return { outcome: "empty" };
+      this.s.mergedInto = person;
+      this.s.absorbed = false;
+      this.dirty = true;
+      this.save();
+    }
+    return { outcome: "merged", profile: await this.finishMerge() };
+  }
+
+  /** Takes a browser's profile into this person's, once per browser. */
+  async absorb(uid: string, from: string, snapshot: MergeSnapshot): Promise<ApplyResult> {
+    this.retentionMs();
+    const rules = await loadRules(this.env.PROFILES, this.now());
+    this.load(uid);
+    if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
+    if (this.s.linked.includes(from)) return { applied: 0, profile: this.view(), erased: false };
+    const now = this.now();
+    const merged = mergeProfiles(this.mergeable(), snapshot, now);
+    const { links, dropped } = mergePartnerLinks(this.s.partners, snapshot.partners);
+    Object.assign(this.s, { counters: merged.counters, memberships: merged.memberships, batchVersion: merged.batchVersion });
+    this.s.partners = links;
+    this.s.linked.push(from);
+    this.seen.merge(snapshot.seen);
+    this.forgetOldIds(rules, now);
+    this.markProvisional(false);
+    this.touch(Math.max(now, merged.lastActive));
+    writeMetric(this.env, "profile", ["absorb"], [snapshot.seen.length]);
+    await this.pointAliases(links);
+    await this.dropAliases(dropped.filter((d) => !links.some((l) => l.partner === d.partner && l.puid === d.puid)));
+    return { applied: 1, profile: await this.settle(rules, now, "all"), erased: false };
+  }
+
   /** The current merged profile, as it is or will shortly be in KV. */
   async current(): Promise<Profile & { batchVersion: number; published: string; eventsSeen: number; erased: boolean }> {
     this.load();
     return {
-      ...this.s.profile,
+      ...this.view(),
       batchVersion: this.s.batchVersion,
       published: this.s.published,
       eventsSeen: this.seen.size,
@@ -139,24 +242,42 @@ export class UserProfile extends DurableObject<Env> {
   }
 
   /**
-   * Erases everything held for the user (storage, KV record) and keeps only a tombstone, so later
-   * events and batches cannot bring them back; the tombstone itself goes after the retention period.
+   * Erases everything held for the user (storage, KV record, partner aliases) and keeps only a tombstone, so later
+   * events and batches cannot bring them back; the tombstone itself goes after the retention period. A person's
+   * erasure reaches its declared ids and every browser merged into it; a merged browser's reaches its person.
+   * @param from the object that asked (a cascade), which is not asked back
+   * @returns every uid erased, for the event log
    */
-  async erase(uid: string): Promise<void> {
+  async erase(uid: string, from = ""): Promise<string[]> {
     const retentionMs = this.retentionMs(true);
     writeMetric(this.env, "profile", ["erase"], []);
     this.load(uid);
     const now = this.now();
-    // A publish still in flight must land before the delete, or it would bring the record back.
-    await this.publishing?.catch(() => {});
-    await this.wipe();
-    this.s.erasedAt = now;
-    this.s.uid = uid;
-    this.dirty = true;
-    this.save();
-    await this.env.PROFILES.delete(profileKey(uid));
-    this.alarmAt = now + retentionMs;
-    await this.ctx.storage.setAlarm(this.alarmAt);
+    if (!this.s.erasedAt) {
+      // A publish still in flight must land before the delete, or it would bring the record back.
+      await this.publishing?.catch(() => {});
+      const { partners, declared, linked, mergedInto } = this.s;
+      await this.wipe();
+      // The tombstone keeps whom to reach until the cascade is done, so a retried erasure finishes it.
+      Object.assign(this.s, { erasedAt: now, uid, partners, declared, linked, mergedInto });
+      this.dirty = true;
+      this.save();
+      await this.env.PROFILES.delete(profileKey(uid));
+      this.alarmAt = now + retentionMs;
+      await this.ctx.storage.setAlarm(this.alarmAt);
+    }
+    const erased = [uid];
+    await this.dropAliases(this.s.partners);
+    for (const name of this.s.declared) await declaredIdObject(this.env, name).erase();
+    for (const other of [...this.s.linked, this.s.mergedInto]) {
+      if (other && other !== from) erased.push(...(await userProfile(this.env, other).erase(other, uid)));
+    }
+    if (this.s.partners.length || this.s.declared.length || this.s.linked.length || this.s.mergedInto) {
+      Object.assign(this.s, { partners: [], declared: [], linked: [], mergedInto: "" });
+      this.dirty = true;
+      this.save();
+    }
+    return [...new Set(erased)];
   }
 
   override async alarm(): Promise<void> {
@@ -206,7 +327,62 @@ export class UserProfile extends DurableObject<Env> {
     writeMetric(this.env, "profile", ["expire"], []);
     await this.publishing?.catch(() => {});
     if (this.s.uid) await this.env.PROFILES.delete(profileKey(this.s.uid));
+    await this.dropAliases(this.s.partners);
     await this.wipe();
+  }
+
+  /** The profile as published: segments, and the partner ids and kind that `user.eids` needs. */
+  private view(): Profile {
+    const { profile, partners, person } = this.s;
+    if (!partners.length && !person) return profile;
+    const view: Profile = { ...profile, partners: partners.map(({ partner, puid }) => ({ partner, puid })) };
+    if (person) view.person = true;
+    return view;
+  }
+
+  private mergeable(): Mergeable {
+    const { counters, memberships, batchVersion, partners, lastActive } = this.s;
+    return { counters, memberships, batchVersion, partners, lastActive };
+  }
+
+  /**
+   * The person took this browser's profile (or takes it now): then only the mark stays, and the KV record goes.
+   * @returns the person's profile after taking it; undefined when it was taken before
+   */
+  private async finishMerge(): Promise<Profile | undefined> {
+    if (this.s.absorbed) return undefined;
+    const person = this.s.mergedInto;
+    const snapshot: MergeSnapshot = { ...this.mergeable(), seen: this.seen.entries() };
+    const taken = await userProfile(this.env, person).absorb(person, this.s.uid, snapshot);
+    await this.publishing?.catch(() => {});
+    const { uid, lastActive, provisional } = this.s;
+    await this.ctx.storage.deleteAll();
+    this.ctx.storage.sql.exec(SCHEMA);
+    this.reset();
+    // The mark lasts as the data would have: a tab or a queue still holding the old id is sent on to the person.
+    Object.assign(this.s, { uid, lastActive, provisional, mergedInto: person, absorbed: true });
+    this.loaded = true;
+    this.dirty = true;
+    this.save();
+    await this.env.PROFILES.delete(profileKey(uid));
+    this.arm(this.now());
+    return taken.profile;
+  }
+
+  /** Points these partner ids' KV aliases here, for as long as the user's data lasts. */
+  private async pointAliases(links: readonly PartnerLink[]): Promise<void> {
+    const ttl = this.retentionMs() / 1000;
+    await Promise.all(links.map((l) => this.env.PROFILES.put(aliasKey(l.partner, l.puid), this.s.uid, { expirationTtl: ttl })));
+  }
+
+  /** Deletes these partner ids' aliases where they still point here (a later sync may have taken one to another user). */
+  private async dropAliases(links: readonly PartnerLink[]): Promise<void> {
+    await Promise.all(
+      links.map(async (l) => {
+        const key = aliasKey(l.partner, l.puid);
+        if ((await this.env.PROFILES.get(key)) === this.s.uid) await this.env.PROFILES.delete(key);
+      }),
+    );
   }
 
   /** Deletes all storage and forgets the in-memory copy. */
@@ -261,7 +437,7 @@ export class UserProfile extends DurableObject<Env> {
       this.s.profile = { ts: now, segments };
       this.dirty = true;
     }
-    const profile = this.s.profile;
+    const profile = this.view();
     await this.publish(now);
     this.save();
     this.arm(now);
@@ -296,7 +472,8 @@ export class UserProfile extends DurableObject<Env> {
    */
   private async publish(now: number): Promise<void> {
     const s = this.s;
-    const record = s.profile.segments.length ? encodeProfile(s.profile) : "";
+    const view = this.view();
+    const record = view.segments.length || view.partners || view.person ? encodeProfile(view) : "";
     if (record === s.published) {
       this.pending = false;
       return;
@@ -321,7 +498,7 @@ export class UserProfile extends DurableObject<Env> {
         s.publishFailures = 0;
         this.dirty = true;
       }
-      writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [s.profile.segments.length]);
+      writeMetric(this.env, "profile", [record ? "publish" : "unpublish"], [view.segments.length]);
     } catch (e) {
       s.published = UNKNOWN;
       this.pending = true;

@@ -3,8 +3,11 @@ import { type PrivacyAction, privacyGroup } from "../domain/event-retry-message"
 import { sendEventLog } from "./event-log-queue";
 import { userProfile } from "./stubs";
 
-/** Erases the user in their object (which deletes the KV record and keeps a tombstone) and logs the action; repeatable. */
+/**
+ * Erases the user in their object (which deletes the KV record and aliases, keeps a tombstone, and reaches the person
+ * and browsers joined to it) and logs the action for every uid it erased; repeatable.
+ */
 export async function finishPrivacyAction(env: Env, action: PrivacyAction): Promise<void> {
-  await userProfile(env, action.uid).erase(action.uid);
-  await sendEventLog(env, { groups: [privacyGroup(action)] });
+  const erased = await userProfile(env, action.uid).erase(action.uid);
+  await sendEventLog(env, { groups: erased.map((uid) => privacyGroup({ ...action, uid })) });
 }

@@ -9,3 +9,8 @@ export function coordinator(env: Env) {
 export function userProfile(env: Env, uid: string) {
   return env.USER_PROFILE.getByName(uid);
 }
+
+/** A declared id's own object (named by declaredKey), which holds its person's uid. */
+export function declaredIdObject(env: Env, name: string) {
+  return env.DECLARED_ID.getByName(name);
+}

@@ -1,15 +1,21 @@
 /** The edge Worker's Hono app: every route mounted, one JSON error shape. */
 import { Hono } from "hono";
+import { compileContextRules } from "../domain/context/compile";
+import { compilePartners } from "../domain/identity/partners";
 import { errorBody, isUdnError } from "../domain/input-error";
 import { errorText, logEvent } from "../domain/log";
 import { isConfigError } from "../domain/setting";
+import { contextStore } from "../platform/context-store";
+import { partnerStore } from "../platform/partner-store";
 import { tagRoutes } from "./ad-tag/route";
-import { contextRoutes } from "./admin/context-routes";
+import { documentRoutes } from "./admin/document-routes";
 import { adminRoutes } from "./admin/routes";
 import { eventRoutes, PIXEL_PATH, pixelGif } from "./events/routes";
 import type { AppEnv } from "./http/hono-env";
 import { requestLimits } from "./http/request-limits";
 import { requestMetrics } from "./http/request-metrics";
+import { identifyRoutes } from "./identity/identify-route";
+import { partnerSyncRoutes } from "./identity/partner-sync-routes";
 import { PATHS } from "./lookup/paths";
 import { segmentRoutes } from "./lookup/routes";
 import { privacyRoutes } from "./privacy/routes";
@@ -22,8 +28,11 @@ app.get(PATHS.health, (c) => c.text("ok"));
 app.route("/", segmentRoutes);
 app.route("/", eventRoutes);
 app.route("/", privacyRoutes);
+app.route("/", partnerSyncRoutes);
+app.route("/", identifyRoutes);
 app.route("/", adminRoutes);
-app.route("/", contextRoutes);
+app.route("/", documentRoutes("/v1/admin/context", contextStore, compileContextRules, '{"version":0,"rules":[]}'));
+app.route("/", documentRoutes("/v1/admin/partners", partnerStore, compilePartners, '{"version":0,"partners":[]}'));
 app.route("/", tagRoutes);
 
 app.notFound((c) =>

@@ -4,6 +4,7 @@ import { scheduled } from "../sync/scheduled";
 import { app } from "./app";
 import { hotFetch } from "./lookup/hot-path";
 
+export { DeclaredId } from "../durable/declared-id";
 export { SyncCoordinator } from "../durable/sync-coordinator";
 export { UserProfile } from "../durable/user-profile";
 

@@ -35,6 +35,12 @@ export const contextCache = new ReadCache<ContextSegment[]>({
   sizeOf: (key, v) => 136 + key.length * 2 + ((v as ContextSegment[] | null) ?? []).reduce((n, s) => n + 56 + s.id.length * 2, 0),
 });
 
+/** Partner ids' aliases (`a:<partner>:<puid>` → uid, null: none), with the profile cache's bounds and lifetimes. */
+export const aliasCache = new ReadCache<string>({
+  ...profileCache.options,
+  sizeOf: (key, uid) => 136 + key.length * 2 + (uid ? 32 + (uid as string).length * 2 : 0),
+});
+
 /** The cache's clock; tests move it to age entries. */
 export const clock = { now: (): number => Date.now() };
 
@@ -80,6 +86,7 @@ export const eventLog: { open: { groups: EventLogGroup[]; bytes: number } | null
 export function resetIsolate(): void {
   profileCache.clear();
   contextCache.clear();
+  aliasCache.clear();
   clock.now = () => Date.now();
   verifiedCookies.clear();
   verifiedUnder.secrets = undefined;

@@ -25,7 +25,10 @@ describe("POST /v1/events?answer=profile", () => {
       profile: {
         segments: ["244"],
         ts: expect.any(Number),
-        user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "244" }] }] },
+        user: {
+          data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "244" }] }],
+          eids: [{ source: "udn.example", uids: [{ id: "P".repeat(22), atype: 1 }] }],
+        },
         gpt: { udn: ["244"] },
       },
     });

@@ -23,6 +23,9 @@ function putContext(doc: unknown): Promise<Response> {
   return call("/v1/admin/context", { method: "PUT", headers: ADMIN, body: JSON.stringify(doc) });
 }
 
+/** The browser's own id, as every ortb2 answer of a known browser carries it. */
+const ownEid = [{ source: "udn.example", uids: [{ id: USER, atype: 1 }] }];
+
 beforeAll(async () => {
   expect((await putContext(RULES)).status).toBe(200);
   await env.PROFILES.put(`u:${USER}`, encodeProfile({ ts: 1700000000000, segments: [{ id: "806", taxonomy: 4 }] }));
@@ -35,7 +38,7 @@ describe("page segments in lookups", () => {
     const get = async (format: string) => (await call(`/v1/segments?format=${format}&${q}`, { headers: { Cookie: cookie } })).json();
     expect(await get("json")).toEqual({ segments: ["806"], ts: 1700000000000, context: ["533", "483"] });
     expect(await get("ortb2")).toEqual({
-      user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }] }] },
+      user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }] }], eids: ownEid },
       site: { content: { data: [{ name: "udn.example", ext: { segtax: 9 }, segment: [{ id: "533" }, { id: "483" }] }] } },
     });
     expect(await get("gpt")).toEqual({ udn: ["806"], udn_ctx: ["533", "483"] });
@@ -60,7 +63,7 @@ describe("page segments in lookups", () => {
     const res = await call("/v1/segments?url=https%3A%2F%2Fother.example%2F", { headers: { Cookie: cookie } });
     expect(await res.json()).toEqual({ segments: ["806"], ts: 1700000000000 });
     expect(await (await call("/v1/segments?format=ortb2", { headers: { Cookie: cookie } })).json()).toEqual({
-      user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }] }] },
+      user: { data: [{ name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }] }], eids: ownEid },
     });
   });
 

@@ -44,6 +44,7 @@ describe("GET /v1/segments", () => {
           { name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }, { id: "607" }] },
           { name: "udn.example", segment: [{ id: "udn-engaged" }] },
         ],
+        eids: [{ source: "udn.example", uids: [{ id: UID, atype: 1 }] }],
       },
     });
     expect(await (await call("/v1/segments?format=gpt", { headers })).json()).toEqual({ udn: ["806", "607", "udn-engaged"] });
@@ -55,6 +56,7 @@ describe("GET /v1/segments", () => {
           { name: "udn.example", ext: { segtax: 4 }, segment: [{ id: "806" }, { id: "607" }] },
           { name: "udn.example", segment: [{ id: "udn-engaged" }] },
         ],
+        eids: [{ source: "udn.example", uids: [{ id: UID, atype: 1 }] }],
       },
       gpt: { udn: ["806", "607", "udn-engaged"] },
     });

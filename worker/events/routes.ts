@@ -1,5 +1,6 @@
 /** Event collection from ad tags: JSON or text/plain beacons, and the 1×1 pixel. */
 import { type Context, Hono } from "hono";
+import { createMiddleware } from "hono/factory";
 import { CONSENT_PARAMS } from "../../domain/consent/signals";
 import { MAX_BODY_BYTES, parseEventBody, parsePixelQuery, type UdnEvent } from "../../domain/event-input";
 import { type EventLogGroup, logSignals } from "../../domain/event-log-format";
@@ -15,6 +16,7 @@ import type { AppEnv } from "../http/hono-env";
 import { readText } from "../http/request-limits";
 import { browserId } from "../identity/browser-id";
 import { clock, profileCache } from "../isolate";
+import { lookupEids } from "../lookup/eids";
 import { locationPut } from "../lookup/location-cache";
 import { pageQuery, pageSegments } from "../lookup/page-segments";
 import { locationCacheSeconds } from "../settings";
@@ -85,39 +87,40 @@ function foreignOrigin(c: Context<AppEnv>): boolean {
   return origin !== undefined && !originAllowed(origin, c.env);
 }
 
-eventRoutes.post(
-  "/v1/events",
-  async (c, next) => {
-    if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: events from this page are not accepted");
+/** A beacon we can read, from a page we serve: checked before the browser is identified, so a refusal changes nothing. */
+export function acceptedBeacon(maxBytes: number) {
+  return createMiddleware<AppEnv>(async (c, next) => {
+    if (foreignOrigin(c)) throw new UdnError(403, "Origin is not in ALLOWED_ORIGINS: requests from this page are not accepted");
     // Reject what we cannot read before anything else.
     const type = (c.req.header("Content-Type") ?? "").split(";")[0]!.trim().toLowerCase();
     if (type !== "application/json" && type !== "text/plain") {
       throw new UdnError(415, "Content-Type must be application/json or text/plain");
     }
     const length = Number(c.req.header("Content-Length") ?? "0");
-    if (length > MAX_BODY_BYTES) throw new UdnError(413, `body is larger than ${MAX_BODY_BYTES} bytes`);
+    if (length > maxBytes) throw new UdnError(413, `body is larger than ${maxBytes} bytes`);
     await next();
-  },
-  browserId,
-  async (c) => {
-    const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
-    // The profile answer carries the page's segments, as a lookup does: its parameters are checked before anything is applied.
-    const page = wantsProfile(c.req.url) ? pageQuery(c.req.url) : undefined;
-    const uid = c.get("uid");
-    const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
-    if (limited) {
-      c.header("Retry-After", String(RETRY_AFTER_S));
-      throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
-    }
-    const applied = uid ? forward(c, uid, events) : undefined;
-    c.header("Cache-Control", "no-store");
-    if (page) {
-      const context = await pageSegments(c.env, c.executionCtx, c.req.raw, page, true);
-      return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied, context), 200);
-    }
-    return c.json({ accepted: uid ? events.length : 0 }, 202);
-  },
-);
+  });
+}
+
+eventRoutes.post("/v1/events", acceptedBeacon(MAX_BODY_BYTES), browserId, async (c) => {
+  const events = parseEventBody(await readText(c.req.raw, MAX_BODY_BYTES), Date.now());
+  // The profile answer carries the page's segments, as a lookup does: its parameters are checked before anything is applied.
+  const page = wantsProfile(c.req.url) ? pageQuery(c.req.url) : undefined;
+  const uid = c.get("uid");
+  const limited = await eventsLimited(c.env, uid, c.req.header("CF-Connecting-IP"));
+  if (limited) {
+    c.header("Retry-After", String(RETRY_AFTER_S));
+    throw new UdnError(429, `too many event requests from this ${limited === "ip" ? "IP address" : "browser"}; retry later`);
+  }
+  const applied = uid ? forward(c, uid, events) : undefined;
+  c.header("Cache-Control", "no-store");
+  if (page) {
+    const context = await pageSegments(c.env, c.executionCtx, c.req.raw, page, true);
+    const eids = (p: Profile) => (uid ? lookupEids(c.env, c.executionCtx, uid, p, c.get("consent")) : []);
+    return c.json(await profileAnswer(c.env, uid ? events.length : 0, applied, context, eids), 200);
+  }
+  return c.json({ accepted: uid ? events.length : 0 }, 202);
+});
 
 eventRoutes.get(PIXEL_PATH, browserId, async (c) => {
   const uid = c.get("uid");

@@ -30,19 +30,20 @@ export const browserId = createMiddleware<AppEnv>(async (c, next) => {
     return next();
   }
   const uid = browser.kind === "known" ? browser.uid : newUid();
-  // A new id, or one signed with the previous secret during a rotation, gets a cookie signed with the current one.
-  const signed = browser.kind === "known" && !browser.stale ? undefined : await signUid(uid, browser.secrets[0]!);
   c.set("uid", uid);
   c.set("newId", browser.kind === "new");
   await next();
-  if (signed && c.res.status < 400) {
-    setCookie(c, ID_COOKIE, signed, {
-      path: "/",
-      maxAge: ID_MAX_AGE_S,
-      sameSite: "None",
-      secure: true,
-      httpOnly: true,
-      partitioned: cookiePartitioned(c.env),
-    });
-  }
+  // A route may hand the browser another uid (a declared id joins it to a person's): that one is signed and set.
+  const final = c.get("uid");
+  const current = browser.kind === "known" && !browser.stale && final === uid;
+  if (!final || current || c.res.status >= 400) return;
+  // A new id, one signed with the previous secret during a rotation, or a new owner, gets a cookie signed with the current secret.
+  setCookie(c, ID_COOKIE, await signUid(final, browser.secrets[0]!), {
+    path: "/",
+    maxAge: ID_MAX_AGE_S,
+    sameSite: "None",
+    secure: true,
+    httpOnly: true,
+    partitioned: cookiePartitioned(c.env),
+  });
 });

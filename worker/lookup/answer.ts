@@ -1,5 +1,6 @@
 /** A lookup's answer, the same whichever path gives it (the app's routes or the hot path): its format, body and headers. */
 import { getQueryParam } from "hono/utils/url";
+import type { Eid } from "../../domain/identity/eids";
 import type { SegmentRef } from "../../domain/profile-record";
 import { type Format, parseFormat, renderSegments } from "../../domain/segment-formats";
 import type { Lookup } from "./profile-lookup";
@@ -12,15 +13,16 @@ export function lookupFormat(url: string): { format: Format; callback?: string }
   return parseFormat(getQueryParam(url, "format") as string | undefined, getQueryParam(url, "callback") as string | undefined);
 }
 
-/** A lookup's body and its content type; `context`: the page's segments. */
+/** A lookup's body and its content type; `context`: the page's segments; `eids`: the user's ids, when the answer carries them. */
 export function lookupBody(
   env: Env,
   l: Lookup,
   format: Format,
   callback: string | undefined,
   context: readonly SegmentRef[],
+  eids: readonly Eid[] = [],
 ): [string, string] {
-  return renderSegments(l.profile, format, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, callback, context);
+  return renderSegments(l.profile, format, { providerName: env.PROVIDER_NAME, gptKey: env.GPT_KEY }, callback, context, eids);
 }
 
 function timing(l: Pick<Lookup, "outcome" | "kvMs">): string {

@@ -7,6 +7,8 @@
  * not a plain 200 from memory it declines (undefined) and the app answers. test/lookup/hot-path.test.ts compares the
  * two and fails when the app gains a middleware on these routes that this path does not run.
  */
+import type { ConsentSignals } from "../../domain/consent/signals";
+import type { Eid } from "../../domain/identity/eids";
 import { ANY_UID_PATTERN } from "../../domain/ids";
 import type { SegmentRef } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
@@ -19,6 +21,7 @@ import { resolveBrowser } from "../identity/resolve-browser";
 import { answerHeaders } from "../isolate";
 import { s2sKeys } from "../settings";
 import { lookupBody, lookupFormat, lookupHeaders } from "./answer";
+import { lookupEids, wantsEids } from "./eids";
 import { pageQuery, pageSegments } from "./page-segments";
 import { PATHS } from "./paths";
 import { type Lookup, lookupProfile } from "./profile-lookup";
@@ -67,8 +70,8 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
     const page = pageQuery(url);
     // A script tag's page must be listed: the app answers the refusal.
     if (!s2s && format === "js" && !embeddingPageAllowed(env, seen.secFetchSite, seen.referer)) return undefined;
-    const uid = s2s ? serverUid(env, path, seen) : browserUid(env, url, seen);
-    if (uid === undefined) return undefined;
+    const who = s2s ? serverUid(env, path, seen) : browserUid(env, url, seen);
+    if (who === undefined) return undefined;
     const started = Date.now();
     const to = (context: readonly SegmentRef[]): Target => ({
       req,
@@ -79,11 +82,12 @@ export function hotFetch(req: Request, env: Env, ctx: ExecutionContext): Hot | P
       context,
       origin: s2s ? null : seen.origin,
       started,
+      eids: wantsEids(format, url, !s2s),
     });
     const context = pageSegments(env, ctx, req, page, !s2s);
     // A page this isolate has not answered yet waits for the page map (and, the first time, the rules), as a profile miss waits for KV.
-    if (context instanceof Promise) return context.then((c) => answer(to(c), uid)).catch(() => undefined);
-    return answer(to(context), uid);
+    if (context instanceof Promise) return context.then((c) => answer(to(c), who)).catch(() => undefined);
+    return answer(to(context), who);
   } catch {
     // Whatever went wrong, the app meets it too and answers it properly.
     return undefined;
@@ -101,31 +105,44 @@ interface Target {
   context: readonly SegmentRef[];
   origin: string | null | undefined;
   started: number;
+  /** The answer carries the user's ids. */
+  eids: boolean;
+}
+
+/** Whom a lookup is for: the uid, and a browser's consent signals (a bidder's lookup has none). */
+interface Who {
+  uid: string;
+  signals?: ConsentSignals;
 }
 
 /** The browser's uid when it is known under the current secret; anything else (a new id, one to re-sign, no consent) is the app's. */
-function browserUid(env: Env, url: string, seen: Seen): string | undefined {
+function browserUid(env: Env, url: string, seen: Seen): Who | undefined {
   const b = resolveBrowser(env, url, seen.cookie, seen.secGpc);
-  return b.kind === "known" && !b.stale ? b.uid : undefined;
+  return b.kind === "known" && !b.stale ? { uid: b.uid, signals: b.signals } : undefined;
 }
 
 /** The uid of a server-to-server lookup whose bearer key this isolate has accepted before. */
-function serverUid(env: Env, path: string, seen: Seen): string | undefined {
+function serverUid(env: Env, path: string, seen: Seen): Who | undefined {
   const uid = path.slice(S2S_PREFIX.length, -S2S_SUFFIX.length);
   // Percent-encoded or malformed ids are the app's to decode or refuse.
   if (!ANY_UID_PATTERN.test(uid)) return undefined;
-  return knownBearer(seen.authorization, s2sKeys(env)).accepted ? uid : undefined;
+  return knownBearer(seen.authorization, s2sKeys(env)).accepted ? { uid } : undefined;
 }
 
-function answer(to: Target, uid: string): Hot | Promise<Hot> {
-  const l = lookupProfile(to.env, to.ctx, uid, to.req.url);
+function answer(to: Target, who: Who): Hot | Promise<Hot> {
+  const l = lookupProfile(to.env, to.ctx, who.uid, to.req.url);
+  const withIds = (r: Lookup): Hot | Promise<Hot> => {
+    if (!to.eids) return respond(to, r);
+    const eids = lookupEids(to.env, to.ctx, who.uid, r.profile, who.signals);
+    return eids instanceof Promise ? eids.then((e) => respond(to, r, e)) : respond(to, r, eids);
+  };
   // A miss that went wrong anyhow is the app's to answer, as anything else that goes wrong here.
-  return l instanceof Promise ? l.then((r) => respond(to, r)).catch(() => undefined) : respond(to, l);
+  return l instanceof Promise ? l.then(withIds).catch(() => undefined) : withIds(l);
 }
 
-function respond(to: Target, l: Lookup): Response {
+function respond(to: Target, l: Lookup, eids: readonly Eid[] = []): Response {
   const { env, format, origin } = to;
-  const [body, type] = lookupBody(env, l, format, to.callback, to.context);
+  const [body, type] = lookupBody(env, l, format, to.callback, to.context, eids);
   const build = () => ({ ...(origin === null ? {} : corsHeaders(origin, env)), ...lookupHeaders(l, format, type) });
   let headers: Headers | Record<string, string>;
   if (l.outcome === "miss") {

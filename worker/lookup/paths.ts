@@ -5,4 +5,6 @@ export const PATHS = {
   /** Hono's pattern, also the metrics' route label. */
   s2s: "/v1/users/:uid/segments",
   batch: "/v1/lookup",
+  /** A user by a partner's id (matched by cookie sync). */
+  partner: "/v1/partners/:partner/users/:puid/segments",
 } as const;
