@@ -91,6 +91,10 @@ describe("a declared id", () => {
     }
     // The second sign-in merged the second browser's view into the reader's: the page shows the person's profile.
     await expect.poll(() => segmentsShown(b), POLL).toContain("806");
+    // And the next Prebid auction gives bidders the person's segments and id (atype 3), over the browser's cached ones.
+    await expect
+      .poll(() => b.page.locator("#bidders").textContent(), POLL)
+      .toMatch(/alpha:\n.*udn\.example segtax 4: .*806.*\n {2}eids: udn\.example \(atype 3\)/);
     // The first browser reads the reader's profile at its next lookup.
     await a.page.reload();
     await tagLoaded(a.page);
