@@ -1,11 +1,12 @@
 /**
- * `udnRtdProvider`: Prebid's real-time-data submodule for the UDN edge. It puts the user's segments into
+ * `udnRtdProvider`: Prebid's real-time-data submodule for the UDN edge. It puts the user's segments and ids (eids) into
  * the auction's ortb2 fragments (global, or the listed bidders') and GAM key-values on each ad unit,
  * answering at once from the page's cache and refreshing it from the tag's one request per page view. The page's
  * own segments go to every bidder in `site.content.data`, consent or not: they say nothing about the user.
  */
 import { adUnitTargeting } from "./ad-unit-targeting";
 import { enrichmentAllowed, type GdprConsent } from "./consent";
+import { addEids } from "./eids";
 import { type CachedProfile, cacheKey, fromPage, replaces, usable } from "./page-cache";
 import { type Options, readOptions } from "./params";
 import { getStorageManager, MODULE_TYPE_RTD, submodule } from "./prebid-core";
@@ -60,17 +61,21 @@ function learn(o: Options, page: unknown): CachedProfile | undefined {
   return next;
 }
 
+/** The profile's user.data and eids: in the global fragment, or only in the listed bidders' (the publisher chose who gets what we know). */
 function enrich(fragments: Fragments, profile: CachedProfile, o: Options): void {
   if (!o.bidders) {
     addUserData(fragments.global, userDataFor(profile.data));
+    addEids(fragments.global, profile.eids);
     return;
   }
   for (const bidder of o.bidders) {
     const data = userDataFor(profile.data, o.taxonomies[bidder]);
-    if (!data.length) continue;
+    if (!data.length && !profile.eids.length) continue;
     // Assigning creates the bidder's fragment through Prebid's guard; reading it back gives the guarded one.
     if (!fragments.bidder[bidder]) fragments.bidder[bidder] = {};
     addUserData(fragments.bidder[bidder]!, data);
+    // The global fragment's ids (other ID modules') reach this bidder too: a source there is not repeated here.
+    addEids(fragments.bidder[bidder]!, profile.eids, fragments.global);
   }
 }
 

@@ -7,8 +7,8 @@ import { gzipSync } from "node:zlib";
 import { build } from "esbuild";
 
 export const OUT = "tag/tag-bundle.ts";
-/** The issue's bound: one small script on every page of a publisher. */
-export const GZIP_BUDGET = 3 * 1024;
+/** One small script on every page of a publisher: 3 KiB, raised to 3.25 KiB for `udn.identify()` (docs/ad-tag.md). */
+export const GZIP_BUDGET = 3.25 * 1024;
 
 export async function buildTag({ check = false, quiet = false } = {}) {
   const result = await build({
@@ -16,8 +16,8 @@ export async function buildTag({ check = false, quiet = false } = {}) {
     bundle: true,
     minify: true,
     format: "iife",
-    // Every browser that supports CHIPS and sendBeacon runs ES2018; lowering further only adds bytes.
-    target: "es2018",
+    // Every browser that supports CHIPS runs ES2020 (optional chaining, ??): lowering further only adds bytes (75 gzipped at ES2018).
+    target: "es2020",
     write: false,
     legalComments: "none",
   });

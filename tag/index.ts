@@ -2,9 +2,9 @@
 import { replay } from "./command-queue";
 import { createApi, type Warn } from "./udn-api";
 
-const warn: Warn = (message, detail) => {
+const warn: Warn = (message, detail, error) => {
   try {
-    console.warn(`[udn] ${message}`, detail === undefined ? "" : detail);
+    console[error ? "error" : "warn"](`[udn] ${message}`, detail === undefined ? "" : detail);
   } catch {
     // A page that replaced console still gets a working tag.
   }

@@ -1,7 +1,8 @@
-/** The `window.udn` API: track, segments, context, gpt, ortb2, profile and optout against the edge the tag came from, each call carrying the page's consent. */
+/** The `window.udn` API: track, segments, context, gpt, ortb2, profile, identify and optout against the edge the tag came from, each call carrying the page's consent. */
 import { createBatcher } from "./batcher";
 import { runCommand } from "./command-queue";
 import { type CmpWindow, type ConsentParams, readConsent } from "./consent-reader";
+import { type DeclaredId, identifyBody } from "./declared-id";
 import { encodeEvent, type Props } from "./event-batch";
 import { firstContact } from "./first-contact";
 import { type GptWindow, gptTargeting, pushTargeting, type Targeting } from "./gpt-targeting";
@@ -11,7 +12,8 @@ import { createTransport } from "./transport";
 /** How long a lookup waits for a CMP that has not answered; ad calls cannot wait much longer. */
 export const LOOKUP_CONSENT_WAIT_MS = 500;
 
-export type Warn = (message: string, detail?: unknown) => void;
+/** Reports a problem on the console as `[udn] …`: a warning, or an error when `error` is set. */
+export type Warn = (message: string, detail?: unknown, error?: boolean) => void;
 
 /** OpenRTB `user.data` for Prebid (`ortb2` of `requestBids`, `mergeConfig`, or an RTD module's `ortb2Fragments.global`). */
 export interface Ortb2 {
@@ -41,6 +43,8 @@ export interface UdnApi {
   ortb2(): Promise<Ortb2>;
   /** The page view's one profile (null when the edge cannot be read); what the Prebid module reads. */
   profile(): Promise<PageProfile | null>;
+  /** Tells the edge who signed in (a SHA-256 of their address, or the publisher's id); true once the page's profile is that person's. */
+  identify(id: DeclaredId): Promise<boolean>;
   optout(): Promise<boolean>;
 }
 
@@ -78,14 +82,16 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
   let waiting: Promise<unknown> | undefined;
   /** The answer to the page's first events body, which a first lookup waits for rather than asking again. */
   let firstAnswer: Promise<unknown> | undefined;
+  /** Grows when the browser becomes a signed-in person: answers to calls made before are the old profile's, and are not kept. */
+  let epoch = 0;
   /** Keeps `p` if it is at least as new as what the page has (answers can cross), and tells the page (the Prebid module listens). */
-  const learn = (p: PageProfile | null | undefined) => {
-    if (!p || typeof p.ts !== "number" || p.ts < newest) return;
+  const learn = (p: PageProfile | null | undefined, e: number) => {
+    if (!p || e < epoch || typeof p.ts !== "number" || p.ts < newest) return;
     newest = p.ts;
     latest = p;
     win.dispatchEvent(new CustomEvent("udn:profile", { detail: p }));
   };
-  const ask = (): Promise<unknown> =>
+  const ask = (e = epoch): Promise<unknown> =>
     consent
       .ready(LOOKUP_CONSENT_WAIT_MS)
       .then((c) =>
@@ -94,7 +100,10 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
           : null,
       )
       .then((r) => (r?.ok ? (r.json() as Promise<PageProfile>) : null))
-      .then(learn, () => {});
+      .then(
+        (p) => learn(p, e),
+        () => {},
+      );
   /** Events tracked so far are sent first: their answer is then the page's profile. A failure is not kept: a later call asks again. */
   const profile = (): Promise<PageProfile | null> => {
     flush();
@@ -119,6 +128,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
     },
     send: (body) => {
       const c = consent.current() || {};
+      const e = epoch;
       // A page being left cannot wait for answers: the beacon goes now.
       if (hiding) return sent(body, transport(url("/v1/events", c), body));
       // Otherwise fetch, asking for the profile these events make: the page's lookups read their own writes.
@@ -128,7 +138,7 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
         )
         .then((r) => ((r as Response | undefined)?.ok ? (r as Response).json() : null))
         .then(
-          (a: { profile?: PageProfile } | null) => learn(a?.profile),
+          (a: { profile?: PageProfile } | null) => learn(a?.profile, e),
           () => {},
         );
       firstAnswer ||= answered;
@@ -176,6 +186,30 @@ export function createApi(edge: string, win: PageWindow, warn: Warn): UdnApi {
         return o;
       }),
     profile,
+    identify: (id) => {
+      const body = identifyBody(id);
+      if (typeof body !== "string") {
+        // An error, not a warning: a page sending an address is a privacy bug its developers must see.
+        warn(`identify: ${body.message}; nothing sent`, undefined, true);
+        return Promise.resolve(false);
+      }
+      return consent
+        .ready(LOOKUP_CONSENT_WAIT_MS)
+        .then((c) =>
+          c && !optedOut
+            ? gate.run(() => win.fetch(url("/v1/identify", c), { method: "POST", body, credentials: "include" })).then((r) => r.json())
+            : null,
+        )
+        .then((a?: { identified?: unknown }) => {
+          if (a?.identified !== true) return false;
+          // The answer's cookie is the person's now: the page's profile (and anything in flight for the old one) is stale.
+          epoch++;
+          latest = waiting = firstAnswer = undefined;
+          newest = -1;
+          return profile().then(() => true);
+        })
+        .catch(() => false);
+    },
     // Made from the publisher's page on purpose: a Partitioned cookie lives under this site, where a visit to the edge cannot reach it.
     optout: () => {
       optedOut = true;

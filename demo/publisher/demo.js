@@ -46,6 +46,25 @@
   for (const b of document.querySelectorAll("button[data-type]")) {
     b.addEventListener("click", () => udn.push(["track", b.dataset.type, JSON.parse(b.dataset.props)]));
   }
+  // Sign-in: the page, not the tag, hashes the address; only the hash leaves the page.
+  const sha256Hex = async (text) =>
+    Array.from(new Uint8Array(await crypto.subtle.digest("SHA-256", new TextEncoder().encode(text))), (b) =>
+      b.toString(16).padStart(2, "0"),
+    ).join("");
+  $("signin").addEventListener("click", async () => {
+    const address = $("email").value.trim().toLowerCase();
+    const sha256_email = await sha256Hex(address);
+    $("signin-hash").textContent = `sha256_email ${sha256_email}`;
+    $("signin-result").textContent = "signing in…";
+    udn.push((u) =>
+      u.identify({ sha256_email }).then((ok) => {
+        $("signin-result").textContent = ok
+          ? `signed in as ${address}: this browser now reads and writes that reader's profile`
+          : "not identified (no consent, opted out, or the edge refused)";
+        refresh();
+      }),
+    );
+  });
   $("optout").addEventListener("click", () =>
     udn.push((u) =>
       u.optout().then((ok) => ($("optout-result").textContent = ok ? "opted out: this browser's id and data are gone" : "opt-out failed")),
@@ -87,7 +106,9 @@
       const data = (first.ortb2.user?.data || []).map(
         (d) => `  ${d.name} segtax ${d.ext?.segtax ?? "-"}: ${d.segment.map((x) => x.id).join(", ")}`,
       );
-      return `${bidder}:\n${data.length ? data.join("\n") : "  (no user.data)"}`;
+      // Our eid's atype: 1 for a browser, 3 for a signed-in person.
+      const eids = (first.ortb2.user?.ext?.eids || []).map((e) => `${e.source} (atype ${e.uids[0]?.atype ?? "-"})`);
+      return `${bidder}:\n${data.length ? data.join("\n") : "  (no user.data)"}\n  eids: ${eids.join(", ") || "none"}`;
     });
     $("bidders").textContent = received.join("\n") || "no bids requested";
     const kv = pbjs.getAdserverTargeting()["ad-top"] || {};

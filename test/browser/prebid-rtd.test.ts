@@ -36,7 +36,10 @@ interface Setup {
   usp?: boolean;
 }
 interface Auction {
-  bidders: Record<string, { user?: { data?: { name: string; ext?: { segtax?: number }; segment: { id: string }[] }[]; ext?: unknown } }>;
+  bidders: Record<
+    string,
+    { user?: { data?: { name: string; ext?: { segtax?: number }; segment: { id: string }[] }[]; ext?: { eids?: { source: string }[] } } }
+  >;
   startedAfter: number;
   targeting: Record<string, Record<string, unknown>>;
 }
@@ -59,15 +62,23 @@ async function qualify(page: Page): Promise<void> {
 const ours = (a: Auction, bidder: string) => (a.bidders[bidder]?.user?.data ?? []).filter((d) => d.name === "udn.example");
 const names = (a: Auction, bidder: string) => (a.bidders[bidder]?.user?.data ?? []).map((d) => d.name).sort();
 const EDGE_DATA = { name: "udn.example", ext: { segtax: 4 }, segment: expect.arrayContaining([{ id: "806" }, { id: "244" }]) };
+/** The page's other ID module's eid (prebid-page.html): ours go beside it, never over it. */
+const OTHER_EID = { source: "id.example", uids: [{ id: "u1", atype: 1 }] };
+const sources = (a: Auction, bidder: string) => (a.bidders[bidder]?.user?.ext?.eids ?? []).map((e) => e.source);
+/** The browser's uid, from its udn_id cookie: what our eid carries. */
+const browserUid = async () =>
+  (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!.value.split(".")[0]!;
 
 describe("udnRtdProvider in a Prebid auction", () => {
-  it("puts the segments in the global fragment for every bidder, beside other modules' data and ids, with GAM key-values per ad unit", async () => {
+  it("puts the segments and our eid in the global fragment for every bidder, beside other modules' data and ids, with GAM key-values per ad unit", async () => {
     const { page } = await open({});
     await qualify(page);
     const a = await auction(page);
+    const uid = await browserUid();
     for (const bidder of ["alpha", "beta"]) {
       expect(ours(a, bidder)).toEqual([EDGE_DATA]);
-      expect(a.bidders[bidder]!.user!.ext).toEqual({ eids: [{ source: "id.example", uids: [{ id: "u1", atype: 1 }] }] });
+      // The other module's eid first and as it was; ours (the browser's id) appended once.
+      expect(a.bidders[bidder]!.user!.ext).toEqual({ eids: [OTHER_EID, { source: "udn.example", uids: [{ id: uid, atype: 1 }] }] });
     }
     expect(names(a, "alpha")).toEqual(["alpha.example", "other.example", "udn.example"]);
     expect(names(a, "beta")).toEqual(["other.example", "udn.example"]);
@@ -84,6 +95,9 @@ describe("udnRtdProvider in a Prebid auction", () => {
     expect(names(a, "alpha")).toEqual(["alpha.example", "other.example", "udn.example"]);
     expect(ours(a, "beta")).toEqual([]);
     expect(names(a, "beta")).toEqual(["other.example"]);
+    // Our eid goes where our segments go: the listed bidder only.
+    expect(sources(a, "alpha")).toEqual(["id.example", "udn.example"]);
+    expect(sources(a, "beta")).toEqual(["id.example"]);
     const global = await page.evaluate(() => (window as unknown as { pbjs: { getConfig(k: string): unknown } }).pbjs.getConfig("ortb2"));
     expect(global).toEqual({
       user: {
@@ -154,7 +168,10 @@ describe("udnRtdProvider in a Prebid auction", () => {
       // The bidders are still asked; without our vendor they still get the other module's data (only ours is held
       // back), while without Purpose 4 Prebid keeps every user.data from them.
       expect(Object.keys(a.bidders).sort()).toEqual(["alpha", "beta"]);
-      for (const bidder of ["alpha", "beta"]) expect(ours(a, bidder), JSON.stringify(tcf.purposes)).toEqual([]);
+      for (const bidder of ["alpha", "beta"]) {
+        expect(ours(a, bidder), JSON.stringify(tcf.purposes)).toEqual([]);
+        expect(sources(a, bidder), JSON.stringify(tcf.purposes)).not.toContain("udn.example");
+      }
       expect(names(a, "beta"), JSON.stringify(tcf.purposes)).toEqual(tcf.purposes.includes(4) ? ["other.example"] : []);
       expect(a.targeting["ad-top"]?.udn).toBeUndefined();
       await w.page.close();
