@@ -22,8 +22,8 @@ describe("GET /v1/tag.js", () => {
     expect(await res.text()).toBe(TAG_JS);
   });
 
-  it("is at most 3 KB gzipped", async () => {
-    expect(await gzipSize(TAG_JS)).toBeLessThanOrEqual(3 * 1024);
+  it("is at most 3.25 KiB gzipped (the budget of scripts/build-tag.mjs)", async () => {
+    expect(await gzipSize(TAG_JS)).toBeLessThanOrEqual(3.25 * 1024);
   });
 
   it("answers 304 to a browser that holds the current version, strong or weak", async () => {
