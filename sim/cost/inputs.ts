@@ -22,6 +22,17 @@ export interface CostInputs {
   kvShareOfIsolateMisses: number;
   cpuMsPerLookup: number;
   cpuMsPerBatchLookup: number;
+  /** KV reads of the batch origin's page map (`p:<url>`) per lookup: a page's map is read once per isolate per 5 minutes. */
+  pageMapReadsPerLookup: number;
+  /** Share of S2S lookups made by a partner's id: an alias read (`a:`) beside the profile's on an isolate miss. */
+  partnerLookupShare: number;
+  // Identity
+  /** Cookie matches (`/v1/match`) a day: a Workers request and an object call each. */
+  matchesPerDay: number;
+  /** Matches that bring a new partner id (or one synced more than a day ago): a state row, an alias and a profile write. */
+  newMatchShare: number;
+  /** Declared ids (`/v1/identify`) a day: a request, four object calls (claim, adopt, merge, absorb). */
+  identifiesPerDay: number;
   // Events
   eventsPerDay: number;
   eventsPerRequest: number;
@@ -80,6 +91,11 @@ export const BASELINE: CostInputs = {
   kvShareOfIsolateMisses: NO_LOCATION_FIGURES.kvShareOfIsolateMisses, // measured by bench:location when its results exist (withBench)
   cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
   cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
+  pageMapReadsPerLookup: 0.01, // assumption: pages are far fewer than users, and each isolate reads a page's map once in 5 min
+  partnerLookupShare: 0.2, // assumption
+  matchesPerDay: 2e9, // assumption: a few partner syncs per active user and day
+  newMatchShare: 0.1, // assumption: partners re-sync the same id; only a new or day-old one writes
+  identifiesPerDay: 50e6, // assumption: sign-ins on publishers that declare ids
   eventsPerDay: 5e9, // the design target
   eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
   cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off

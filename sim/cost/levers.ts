@@ -36,6 +36,12 @@ export function variants(base: CostInputs): Variant[] {
     },
     { name: "bidders batch S2S lookups, 100 uids per request", kind: "traffic", inputs: with_({ s2sBatchedShare: 1 }) },
     { name: "no raw event log", kind: "design", inputs: with_({ eventLog: false }) },
+    {
+      name: "no identity traffic (no matches, no declared ids)",
+      kind: "traffic",
+      inputs: with_({ matchesPerDay: 0, identifiesPerDay: 0 }),
+    },
+    { name: "page maps read 10× as often (0.1 per lookup)", kind: "traffic", inputs: with_({ pageMapReadsPerLookup: 0.1 }) },
   ];
 }
 

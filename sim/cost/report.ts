@@ -57,9 +57,10 @@ function capacityTable(base: CostInputs): string {
   const rows: [string, number, string][] = [
     ["lookup requests", d.lookupRequests, ""],
     ["event requests", d.eventRequests, "answered at once; the object call runs after the response"],
-    ["KV reads", d.kvReads, "isolate misses and background refreshes"],
+    ["identity requests", d.identityRequests, "cookie matches and declared ids"],
+    ["KV reads", d.kvReads, "isolate misses and background refreshes, partner aliases, page maps"],
     ["KV writes", d.kvWrites, "≤ 1 per second per key: the object coalesces"],
-    ["object calls (events, batch records, alarms, retries)", d.objectCalls, "spread over the users' objects"],
+    ["object calls (events, batch records, alarms, retries, identity)", d.objectCalls, "spread over the users' objects"],
     ["SQLite rows written", d.rowsWritten, ""],
     ["SQLite rows read", d.rowsRead, ""],
     [

@@ -6,6 +6,8 @@ import type { PriceKey } from "./prices";
 export interface Daily {
   lookupRequests: number;
   eventRequests: number;
+  /** Cookie matches and declared ids. */
+  identityRequests: number;
   consumerInvocations: number;
   workersCpuMs: number;
   kvReads: number;
@@ -38,7 +40,16 @@ export function usage(i: CostInputs): Usage {
   const singleLookups = i.lookupsPerDay - batchedUids;
   const batchRequests = batchedUids / i.uidsPerBatch;
   // An isolate miss or refresh reads the location's cache first; only what it lacks reads KV.
-  const kvReads = i.lookupsPerDay * (1 - i.isolateHitRatio) * i.kvShareOfIsolateMisses;
+  const misses = i.lookupsPerDay * (1 - i.isolateHitRatio) * i.kvShareOfIsolateMisses;
+  // Lookups by a partner's id read its alias too (cached in the isolate like profiles); pages read their map.
+  const kvReads = misses * (1 + i.s2sShare * i.partnerLookupShare) + i.lookupsPerDay * i.pageMapReadsPerLookup;
+
+  // Identity: a match is one object call, which writes (state row, alias, profile) only for a new id; an identify
+  // is four object calls, six rows, two KV writes (the person's profile, the browser's deletion) and a log line.
+  const newMatches = i.matchesPerDay * i.newMatchShare;
+  const identityCalls = i.matchesPerDay + i.identifiesPerDay * 4;
+  const identityRows = newMatches * 1 + i.identifiesPerDay * 6;
+  const identityKvWrites = newMatches * 2 + i.identifiesPerDay * 2;
 
   // Events: one object call per request (shipped) or per event.
   const eventRequests = i.eventsPerDay / i.eventsPerRequest;
@@ -52,8 +63,8 @@ export function usage(i: CostInputs): Usage {
   const slices = i.batchUsersPerDay / i.recordsPerSlice;
   const batchChanged = i.batchUsersPerDay * i.batchChangedShare;
 
-  const publishes = (i.publishOnChangeOnly ? changes : eventCalls) + lapses + batchChanged;
-  const objectCalls = eventCalls + retries + i.batchUsersPerDay + alarms;
+  const publishes = (i.publishOnChangeOnly ? changes : eventCalls) + lapses + batchChanged + identityKvWrites;
+  const objectCalls = eventCalls + retries + i.batchUsersPerDay + alarms + identityCalls;
   // The sync coordinator: one call per slice done.
   const doRequests = objectCalls + slices;
   const doGbSeconds = ((objectCalls * i.doWallMsPerCall + publishes * i.kvPutMs) / 1000) * DO_GB;
@@ -65,10 +76,11 @@ export function usage(i: CostInputs): Usage {
     (eventCalls + retries) * s.writtenPerEventCall +
     i.batchUsersPerDay * s.writtenPerStateCall +
     // An alarm stores the state when it changes something, and re-arms (a setAlarm is billed as one row).
-    alarms * (s.writtenPerStateCall + 1);
+    alarms * (s.writtenPerStateCall + 1) +
+    identityRows;
   const rowsRead = rowsWritten * s.readPerWrittenRow + objectCalls * i.coldLoadShare * i.coldLoadRows;
 
-  const logMessages = i.eventLog ? eventRequests : 0;
+  const logMessages = i.eventLog ? eventRequests + i.identifiesPerDay : 0;
   const queueMessages = slices + retries + logMessages;
   const consumerInvocations = slices / i.syncConsumerBatch + logMessages / i.logConsumerBatch + retries;
   const logObjects = i.eventLog ? i.eventsPerDay / i.eventsPerLogObject : 0;
@@ -79,7 +91,7 @@ export function usage(i: CostInputs): Usage {
   const workersCpuMs =
     singleLookups * i.cpuMsPerLookup +
     batchRequests * i.cpuMsPerBatchLookup +
-    eventRequests * i.cpuMsPerEventRequest +
+    (eventRequests + i.matchesPerDay + i.identifiesPerDay) * i.cpuMsPerEventRequest +
     // Consumers: assumption, 0.02 ms per batch record and per event-log event handled.
     i.batchUsersPerDay * 0.02 +
     (i.eventLog ? i.eventsPerDay * 0.02 : 0);
@@ -87,6 +99,7 @@ export function usage(i: CostInputs): Usage {
   const daily: Daily = {
     lookupRequests: singleLookups + batchRequests,
     eventRequests,
+    identityRequests: i.matchesPerDay + i.identifiesPerDay,
     consumerInvocations,
     workersCpuMs,
     kvReads,
@@ -112,7 +125,7 @@ export function usage(i: CostInputs): Usage {
     daily,
     stored,
     monthly: {
-      workersRequests: (daily.lookupRequests + eventRequests + consumerInvocations + 288) * m,
+      workersRequests: (daily.lookupRequests + eventRequests + daily.identityRequests + consumerInvocations + 288) * m,
       workersCpuMs: workersCpuMs * m,
       kvReads: kvReads * m,
       kvWrites: publishes * m,

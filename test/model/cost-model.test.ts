@@ -16,9 +16,24 @@ describe("the cost model", () => {
     expect(charge("doRowsWritten", 51_000_000)).toBeCloseTo(1.0);
   });
 
-  it("reads KV for every lookup the isolate cache misses", () => {
-    expect(usage(inputs({ isolateHitRatio: 0 })).daily.kvReads).toBe(80e9);
-    expect(usage(inputs({ isolateHitRatio: 0.75 })).daily.kvReads).toBe(20e9);
+  it("reads KV for every lookup the isolate cache misses, beside partner aliases and page maps", () => {
+    const only = { kvShareOfIsolateMisses: 1, partnerLookupShare: 0, pageMapReadsPerLookup: 0 };
+    expect(usage(inputs({ ...only, isolateHitRatio: 0 })).daily.kvReads).toBe(80e9);
+    expect(usage(inputs({ ...only, isolateHitRatio: 0.75 })).daily.kvReads).toBe(20e9);
+    // A fifth of the bidders' half looks users up by a partner's id: an alias read beside each profile read missed.
+    expect(usage(inputs({ ...only, isolateHitRatio: 0.75, partnerLookupShare: 0.2 })).daily.kvReads).toBeCloseTo(20e9 * 1.1);
+    expect(usage(inputs({ ...only, isolateHitRatio: 0.75, pageMapReadsPerLookup: 0.01 })).daily.kvReads).toBeCloseTo(20e9 + 0.8e9);
+  });
+
+  it("counts identity: a request and an object call per match, writes only for new ids; four calls per declared id", () => {
+    const none = usage(inputs({ matchesPerDay: 0, identifiesPerDay: 0 })).daily;
+    const d = usage(inputs({ matchesPerDay: 1e9, newMatchShare: 0.1, identifiesPerDay: 0 })).daily;
+    expect(d.identityRequests).toBe(1e9);
+    expect(d.objectCalls - none.objectCalls).toBe(1e9);
+    expect(d.kvWrites - none.kvWrites).toBeCloseTo(0.1e9 * 2);
+    expect(d.rowsWritten - none.rowsWritten).toBeCloseTo(0.1e9);
+    const i = usage(inputs({ matchesPerDay: 0, identifiesPerDay: 1e6 })).daily;
+    expect(i.objectCalls - none.objectCalls).toBe(4e6);
   });
 
   it("makes one object call per event request, or per event when told so", () => {
