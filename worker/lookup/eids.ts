@@ -1,7 +1,7 @@
 /** The `user.eids` of a lookup's answer: browsers' ortb2 and page answers, and bidders' answers that ask (`eids=1`). */
 import type { ConsentSignals } from "../../domain/consent/signals";
 import { type Eid, eidsOf } from "../../domain/identity/eids";
-import type { CompiledPartners, Partner } from "../../domain/identity/partners";
+import { type CompiledPartners, NO_PARTNERS, type Partner } from "../../domain/identity/partners";
 import type { Profile } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { partnerConfig } from "../../platform/partner-store";
@@ -37,7 +37,7 @@ export function lookupEids(
   if (!source) return NONE;
   const allowed = signals ? partnerAllowed(signals) : () => true;
   const build = (config: CompiledPartners) => eidsOf(uid, profile.person === true, profile.partners ?? [], source, config, allowed);
-  if (!profile.partners?.length) return build({ version: 0, partners: new Map() });
+  if (!profile.partners?.length) return build(NO_PARTNERS);
   const config = partnerConfig(env.PROFILES, ctx);
   return config instanceof Promise ? config.then(build) : build(config);
 }
