@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeTcString } from "../support/consent-builders";
 import { tcString } from "./consent-fixtures";
 import { controlCookies, startControlServer } from "./control-cookie-server";
-import { chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { ADMIN, chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
 
 const EDGE_PORT = 8790;
 const PUBLISHER_PORT = 8792;
@@ -38,7 +38,10 @@ interface Setup {
 interface Auction {
   bidders: Record<
     string,
-    { user?: { data?: { name: string; ext?: { segtax?: number }; segment: { id: string }[] }[]; ext?: { eids?: { source: string }[] } } }
+    {
+      user?: { data?: { name: string; ext?: { segtax?: number }; segment: { id: string }[] }[]; ext?: { eids?: { source: string }[] } };
+      site?: { content?: { data?: { name: string; ext?: { segtax?: number }; segment: { id: string }[] }[] } };
+    }
   >;
   startedAfter: number;
   targeting: Record<string, Record<string, unknown>>;
@@ -190,6 +193,19 @@ describe("udnRtdProvider in a Prebid auction", () => {
     await expect.poll(() => edge.kvKeys(), POLL).not.toContain(`u:${uid}`);
     expect(await w.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("udn_rtd:")))).toEqual([]);
     expect(ours(await auction(w.page), "alpha")).toEqual([]);
+  });
+
+  it("gives every bidder the page's segments in site.content.data, beside the user's, once context rules describe the page", async () => {
+    const rules = { version: 1, rules: [{ id: "483", taxonomy: 9, name: "Sports", when: { pathPrefix: ["/prebid-page"] } }] };
+    const put = await fetch(`${edge.origin}/v1/admin/context`, { method: "PUT", headers: ADMIN, body: JSON.stringify(rules) });
+    expect(put.status).toBe(200);
+    const { page } = await open({});
+    await qualify(page);
+    const a = await auction(page);
+    for (const bidder of ["alpha", "beta"]) {
+      expect(ours(a, bidder)).toEqual([EDGE_DATA]);
+      expect(a.bidders[bidder]!.site?.content?.data).toEqual([{ name: "udn.example", ext: { segtax: 9 }, segment: [{ id: "483" }] }]);
+    }
   });
 
   it("works with third-party cookies blocked and COOKIE_PARTITIONED on", async () => {
