@@ -77,8 +77,11 @@ async function loopRequest(kind: string, env: Env): Promise<Request> {
         ts: 1795700000000,
         props: { url: "/cars/suv", category: "auto" },
       }));
-      const headers = { ...(await cookie("BenchLoopKnownUser0000")), "Content-Type": "text/plain" };
-      return new Request(`${base}/v1/events`, { method: "POST", headers, body: JSON.stringify({ events }) });
+      const body = JSON.stringify({ events });
+      // As a browser's beacon or fetch arrives: with its Content-Length.
+      const length = String(new TextEncoder().encode(body).byteLength);
+      const headers = { ...(await cookie("BenchLoopKnownUser0000")), "Content-Type": "text/plain", "Content-Length": length };
+      return new Request(`${base}/v1/events`, { method: "POST", headers, body });
     }
     default:
       throw new Error(`unknown loop kind ${kind}`);
