@@ -11,6 +11,12 @@ import { eventLogFlushMs } from "../settings";
 /** Queue messages may be 128 KB; a group is at most one 16 KiB body plus its signals. */
 const MAX_MESSAGE_BYTES = 96 * 1024;
 const encoder = new TextEncoder();
+/** Text with nothing but ASCII is as many bytes as characters: most groups, whose length needs no encoding then. */
+const NON_ASCII = /[^\x00-\x7f]/;
+
+function utf8Bytes(text: string): number {
+  return NON_ASCII.test(text) ? encoder.encode(text).length : text.length;
+}
 
 /**
  * Adds a group to this isolate's open batch. Only the request that opened the batch waits for its send:
@@ -19,7 +25,7 @@ const encoder = new TextEncoder();
  * continuation back to the follower's own context, and drops it with a warning if that context has ended.
  */
 export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): void }, group: EventLogGroup): void {
-  const bytes = encoder.encode(JSON.stringify(group)).length;
+  const bytes = utf8Bytes(JSON.stringify(group));
   if (eventLog.open && eventLog.open.bytes + bytes > MAX_MESSAGE_BYTES) eventLog.open = null; // full: its timer sends it as it is
   let open = eventLog.open;
   if (!open) {
