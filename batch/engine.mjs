@@ -1,4 +1,4 @@
-/** DuckDB, embedded: loads the staged log into `events` (deduplicated, opted-out and erased users dropped), runs the segment files, diffs with the last run. */
+/** DuckDB, embedded: loads the staged log into `events` (deduplicated, linked uids under their person, opted-out and erased users dropped), runs the segment files, diffs with the last run. */
 import { DuckDBInstance } from "@duckdb/node-api";
 
 const DAY_MS = 86_400_000;
@@ -31,9 +31,10 @@ export async function openEngine({ dir, memoryLimit, threads }) {
 }
 
 /**
- * `events`: each `(uid, id)` once; without the opt-out and erasure lines, and without every event a user sent at or
- * before their latest such line. `params`: the run's time. Props the segment files use are columns, so the files
- * need no engine's JSON functions.
+ * `events`: each `(uid, id)` once, under the person each uid links into; without the opt-out, erasure and link lines,
+ * and without every event a person sent at or before their latest opt-out or erasure (under any of their uids).
+ * `links (uid, person)`: each linked uid and the person it counts as. `params`: the run's time. Props the segment
+ * files use are columns, so the files need no engine's JSON functions.
  * @param {Awaited<ReturnType<typeof openEngine>>} db
  * @param {string[]} files staged NDJSON
  */
@@ -43,32 +44,49 @@ export async function loadEvents(db, files, asOf) {
   // than DISTINCT ON (a hash aggregate, which here does not): at 10 million events DISTINCT ON ran out of 512 MB with
   // props as JSON and out of 128 MB with props as columns, where the window stays within 128 MB.
   await db.conn.run(`CREATE TABLE raw AS
-    SELECT uid, id, type, ts, received,
+    SELECT uid, id, type, ts, COALESCE(received, ts) AS received,
       props->>'category' AS category,
       props->>'url' AS url,
       props->>'type' AS item_type,
-      TRY_CAST(props->>'value' AS DOUBLE) AS value
+      TRY_CAST(props->>'value' AS DOUBLE) AS value,
+      CASE WHEN type = 'link' THEN props->>'into' END AS into_uid
     FROM read_ndjson([${files.map(quote).join(", ")}],
       columns = {uid: 'VARCHAR', id: 'VARCHAR', type: 'VARCHAR', ts: 'BIGINT', received: 'BIGINT', props: 'JSON'})`);
+  // A uid counts as one person: its latest link's. Links are followed one step only: a person is never linked
+  // further, and a line that says otherwise moves only the person's own events, so no chain of links can loop.
+  await db.conn.run(`CREATE TABLE links AS
+    SELECT uid, into_uid AS person FROM (
+      SELECT uid, into_uid, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY received DESC, into_uid DESC) AS n
+      FROM raw WHERE type = 'link' AND into_uid <> uid
+    ) l WHERE n = 1`);
+  await db.conn.run(`CREATE VIEW personal AS
+    SELECT r.*, COALESCE(l.person, r.uid) AS person FROM raw r LEFT JOIN links l ON l.uid = r.uid`);
+  // An erasure or opt-out under any uid of a person drops the person: the edge writes one for the person and for
+  // each linked uid, and a line that reached the log for only one of them must not leave the others counted.
   await db.conn.run(`CREATE TABLE dropped AS
-    SELECT uid, MAX(COALESCE(received, ts)) AS until FROM raw WHERE type IN ('optout', 'erase') GROUP BY uid`);
+    SELECT person AS uid, MAX(received) AS until FROM personal WHERE type IN ('optout', 'erase') GROUP BY person`);
   await db.conn.run(`CREATE TABLE events AS
-    SELECT e.uid, e.id, e.type, e.ts, e.received, e.category, e.url, e.item_type, e.value
-    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid, id ORDER BY received) AS n FROM raw) e
-    LEFT JOIN dropped d ON d.uid = e.uid
-    WHERE e.n = 1 AND e.type NOT IN ('optout', 'erase') AND (d.until IS NULL OR COALESCE(e.received, e.ts) > d.until)`);
+    SELECT e.person AS uid, e.id, e.type, e.ts, e.received, e.category, e.url, e.item_type, e.value
+    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid, id ORDER BY received) AS n FROM personal) e
+    LEFT JOIN dropped d ON d.uid = e.person
+    WHERE e.n = 1 AND e.type NOT IN ('optout', 'erase', 'link') AND (d.until IS NULL OR e.received > d.until)`);
   const counts = await db.one(`SELECT
     (SELECT COUNT(*) FROM raw) AS raw,
     (SELECT COUNT(*) FROM (SELECT DISTINCT uid, id FROM raw)) AS distinct_events,
     (SELECT COUNT(*) FROM events) AS events,
     (SELECT COUNT(*) FROM dropped) AS dropped_users,
-    (SELECT COUNT(DISTINCT uid) FROM events) AS users`);
+    (SELECT COUNT(DISTINCT uid) FROM events) AS users,
+    (SELECT COUNT(*) FROM links) AS linked_uids,
+    (SELECT COUNT(DISTINCT person) FROM links) AS persons`);
+  await db.conn.run("DROP VIEW personal");
   await db.conn.run("DROP TABLE raw");
   return {
     duplicates: Number(counts.raw) - Number(counts.distinct_events),
     events: Number(counts.events),
     droppedUsers: Number(counts.dropped_users),
     users: Number(counts.users),
+    linkedUids: Number(counts.linked_uids),
+    persons: Number(counts.persons),
   };
 }
 

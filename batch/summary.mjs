@@ -10,10 +10,12 @@ const skipped = (r) => {
   return total ? ` (${n(total)} skipped: ${reasons(r)})` : "";
 };
 
+const linked = (e) => (e.linkedUids ? `; ${n(e.linkedUids)} uids linked into ${n(e.persons)} persons` : "");
+
 /**
  * @param {{ outcome: "published" | "unchanged" | "stopped" | "dry-run", reason?: string, version?: number, kind?: string,
  *   destination: string, log: { objects: number, lines: number, skippedObjects: Record<string, number>, skippedLines: Record<string, number> },
- *   events: { events: number, duplicates: number, droppedUsers: number, users: number },
+ *   events: { events: number, duplicates: number, droppedUsers: number, users: number, linkedUids?: number, persons?: number },
  *   reach: ReturnType<typeof import("./reach.mjs").reachOf>, parts?: number, upserts?: number, deletes?: number,
  *   seconds: number, peakRssMiB: number, synced?: string }} run
  */
@@ -28,7 +30,7 @@ export function formatSummary(run) {
   const lines = [
     `batch: ${head}`,
     `  log       ${n(run.log.objects)} objects${skipped(run.log.skippedObjects)}, ${n(run.log.lines)} lines${skipped(run.log.skippedLines)}`,
-    `  events    ${n(run.events.events)} of ${n(run.events.users)} users, after ${n(run.events.duplicates)} duplicates; ${n(run.events.droppedUsers)} users dropped (opt-out or erasure)`,
+    `  events    ${n(run.events.events)} of ${n(run.events.users)} users, after ${n(run.events.duplicates)} duplicates; ${n(run.events.droppedUsers)} users dropped (opt-out or erasure)${linked(run.events)}`,
   ];
   run.reach.segments.forEach((s, i) => {
     const change = s.change === null ? "" : ` (${s.change >= 0 ? "+" : ""}${n(s.change)})`;

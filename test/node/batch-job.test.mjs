@@ -128,6 +128,42 @@ describe("batch job", () => {
     ]);
   });
 
+  it("counts the uids linked into one person as that person: one member for behaviour reached only together, erased together", async () => {
+    const t = setup();
+    const link = (uid, into, daysAgo) => ev(uid, "link", { into }, daysAgo, { id: `link-${uid}` });
+    await t.log([
+      // 300 + 250 in electronics: neither browser alone spends 500, the person does.
+      ev("browser-a", "purchase", { category: "electronics", value: 300 }, 5),
+      ev("browser-b", "purchase", { category: "electronics", value: 250 }, 3),
+      link("browser-a", "person-1", 2),
+      link("browser-b", "person-1", 1),
+      // The same, then an erasure naming only the person: both browsers' events go.
+      ev("browser-c", "purchase", { category: "electronics", value: 300 }, 5),
+      ev("browser-d", "purchase", { category: "electronics", value: 250 }, 3),
+      link("browser-c", "person-2", 2),
+      link("browser-d", "person-2", 2),
+      ev("person-2", "erase", {}, 1, { id: "erase-person-2" }),
+    ]);
+    const run = await t.run();
+    expect(run.events).toMatchObject({ linkedUids: 4, persons: 2, droppedUsers: 1, users: 1 });
+    expect(await t.records(run.version)).toEqual([{ uid: "person-1", segments: ["942"] }]);
+    expect(run.reach.segments.find((s) => s.id === "942")).toMatchObject({ members: 1 });
+  });
+
+  it("moves a uid's segments to its person when it links later: the person gets them, the old uid a delete", async () => {
+    const t = setup();
+    await t.log(views("browser-x", "auto", 3, 10));
+    const first = await t.run();
+    expect(await t.records(first.version)).toEqual([{ uid: "browser-x", segments: ["805"] }]);
+    await t.log([ev("browser-x", "link", { into: "person-x" }, 1, { id: "link-x" })]);
+    // The old uid's membership is removed (all of the last run's): the drop guard would stop the run.
+    const second = await t.run(["--version", String(first.version + 1), "--force"]);
+    expect(await t.records(second.version)).toEqual([
+      { uid: "browser-x", delete: true },
+      { uid: "person-x", segments: ["805"] },
+    ]);
+  });
+
   it("counts a corrupt gzip object and lines that are not events by reason, and uses the rest", async () => {
     const t = setup();
     await t.log([], { raw: Buffer.from("this is not gzip") });

@@ -123,7 +123,7 @@ describe("summary and progress", () => {
       kind: "delta",
       destination: "the local bucket udn-origin",
       log: { objects: 12, lines: 3400, skippedObjects: { "not readable gzip": 1 }, skippedLines: { "not JSON": 2 } },
-      events: { events: 3300, duplicates: 90, droppedUsers: 3, users: 400 },
+      events: { events: 3300, duplicates: 90, droppedUsers: 3, users: 400, linkedUids: 5, persons: 2 },
       reach: reachOf({
         version: 9,
         computedAt: NOW,
@@ -141,7 +141,7 @@ describe("summary and progress", () => {
     const lines = text.split("\n");
     expect(lines[0]).toBe("batch: published version 9 (delta) to the local bucket udn-origin");
     expect(text).toContain("12 objects (1 skipped: not readable gzip 1), 3,400 lines (2 skipped: not JSON 2)");
-    expect(text).toContain("3 users dropped (opt-out or erasure)");
+    expect(text).toContain("3 users dropped (opt-out or erasure); 5 uids linked into 2 persons");
     expect(text).toMatch(/805 Auto\s+120 \(-10\)\n/);
     expect(text).toMatch(/942 Electronics\s+8 \(\+8\) {2}below 100/);
     expect(text).toContain("1 parts: 20 users with segments, 4 deletes");
