@@ -1,4 +1,4 @@
-/** DuckDB, embedded: loads the staged log into `events` (deduplicated, linked uids under their person, opted-out and erased users dropped), runs the segment files, diffs with the last run. */
+/** DuckDB, embedded: loads the staged log into `events` (deduplicated, linked uids under their person, opted-out and erased users dropped), runs the segment and page files, diffs with the last run. */
 import { DuckDBInstance } from "@duckdb/node-api";
 
 const DAY_MS = 86_400_000;
@@ -90,32 +90,84 @@ export async function loadEvents(db, files, asOf) {
   };
 }
 
+/** One file's query into its table, each row's id checked against the file's declarations. */
+async function runFile(db, file, key) {
+  await db.conn.run(
+    `CREATE TABLE ${file.table} AS SELECT CAST(${key} AS VARCHAR) AS ${key}, CAST(segment AS VARCHAR) AS segment FROM (${file.sql}) q`,
+  );
+  const undeclared = await db.rows(
+    `SELECT DISTINCT segment FROM ${file.table} WHERE segment NOT IN (${file.declared.map((d) => quote(d.id)).join(", ")})`,
+  );
+  if (undeclared.length)
+    throw new Error(`${file.stem}.sql returned segment ${JSON.stringify(undeclared[0].segment)}, which it does not declare`);
+  return Number((await db.one(`SELECT COUNT(*) AS n FROM ${file.table}`)).n);
+}
+
 /**
  * Runs each file into its table `segment_<stem>`, then `memberships (uid, segment)`, each pair once.
  * @param {ReturnType<typeof import("./segments.mjs").orderSegments>} segments
  * @param {(stem: string, members: number) => void} [onSegment]
  */
 export async function runSegments(db, segments, onSegment) {
-  for (const s of segments) {
-    await db.conn.run(
-      `CREATE TABLE ${s.table} AS SELECT CAST(uid AS VARCHAR) AS uid, CAST(segment AS VARCHAR) AS segment FROM (${s.sql}) q`,
-    );
-    const undeclared = await db.rows(
-      `SELECT DISTINCT segment FROM ${s.table} WHERE segment NOT IN (${s.declared.map((d) => quote(d.id)).join(", ")})`,
-    );
-    if (undeclared.length)
-      throw new Error(`${s.stem}.sql returned segment ${JSON.stringify(undeclared[0].segment)}, which it does not declare`);
-    onSegment?.(s.stem, Number((await db.one(`SELECT COUNT(*) AS n FROM ${s.table}`)).n));
-  }
+  for (const s of segments) onSegment?.(s.stem, await runFile(db, s, "uid"));
   await db.conn.run(
     `CREATE TABLE memberships AS SELECT DISTINCT uid, segment FROM (${segments.map((s) => `SELECT uid, segment FROM ${s.table}`).join(" UNION ALL ")}) m WHERE uid IS NOT NULL`,
   );
+}
+
+/**
+ * `page_urls (url, page)`: each address of `events`, with the key the edge stores its page under (`page_key`,
+ * batch/page-url.mjs; null when the edge could not key it), so page files count one page's views under all its
+ * addresses. Then each page file into its table `page_<stem>`, and `page_memberships (page, url, segment)`: by page,
+ * under one of its addresses. Addresses a file returns that the edge would reject are left out and counted.
+ * @param {ReturnType<typeof import("./segments.mjs").orderSegments>} files
+ * @param {(url: string) => string | null} pageKey
+ * @returns {Promise<{ pages: number, skippedUrls: number }>}
+ */
+export async function runPages(db, files, pageKey, onFile) {
+  await db.conn.run("CREATE TABLE page_urls (url VARCHAR, page VARCHAR)");
+  // Keyed in JavaScript by the edge's own rules, once per distinct address (a few per page, not one per event).
+  const keyUrls = async (source) => {
+    const appender = await db.conn.createAppender("page_urls");
+    const urls = await db.conn.stream(
+      `SELECT DISTINCT s.url FROM (${source}) s WHERE s.url IS NOT NULL AND NOT EXISTS (SELECT 1 FROM page_urls k WHERE k.url = s.url)`,
+    );
+    for await (const chunk of urls.yieldRows())
+      for (const [url] of chunk) {
+        const key = pageKey(url);
+        appender.appendVarchar(url);
+        if (key === null) appender.appendNull();
+        else appender.appendVarchar(key);
+        appender.endRow();
+      }
+    appender.closeSync();
+  };
+  const rows = files.length
+    ? files.map((f) => `SELECT url, segment FROM ${f.table}`).join(" UNION ALL ")
+    : "SELECT CAST(NULL AS VARCHAR) AS url, CAST(NULL AS VARCHAR) AS segment WHERE false";
+  if (files.length) await keyUrls("SELECT url FROM events");
+  for (const f of files) onFile?.(f.stem, await runFile(db, f, "url"));
+  await keyUrls(`SELECT url FROM (${rows}) r`);
+  await db.conn.run(`CREATE TABLE page_memberships AS
+    WITH keyed AS (SELECT k.page, r.url, r.segment FROM (${rows}) r JOIN page_urls k ON k.url = r.url WHERE k.page IS NOT NULL),
+         first AS (SELECT page, MIN(url) AS url FROM keyed GROUP BY page)
+    SELECT DISTINCT k.page, f.url, k.segment FROM keyed k JOIN first f ON f.page = k.page`);
+  const counts = await db.one(`SELECT
+    (SELECT COUNT(DISTINCT page) FROM page_memberships) AS pages,
+    (SELECT COUNT(DISTINCT r.url) FROM (${rows}) r JOIN page_urls k ON k.url = r.url WHERE k.page IS NULL) AS skipped`);
+  return { pages: Number(counts.pages), skippedUrls: Number(counts.skipped) };
 }
 
 /** The last published run's memberships (a Parquet file), or none. */
 export async function loadPrevious(db, parquetPath) {
   if (parquetPath) await db.conn.run(`CREATE TABLE previous AS SELECT uid, segment FROM read_parquet(${quote(parquetPath)})`);
   else await db.conn.run("CREATE TABLE previous (uid VARCHAR, segment VARCHAR)");
+}
+
+/** The last published run's pages (a Parquet file), or none. */
+export async function loadPreviousPages(db, parquetPath) {
+  if (parquetPath) await db.conn.run(`CREATE TABLE previous_pages AS SELECT page, url, segment FROM read_parquet(${quote(parquetPath)})`);
+  else await db.conn.run("CREATE TABLE previous_pages (page VARCHAR, url VARCHAR, segment VARCHAR)");
 }
 
 /** Members per segment now and in the last run; pairs in the last run that are gone now. */
@@ -150,7 +202,25 @@ export async function* userLists(db, { changedOnly }) {
   for await (const rows of result.yieldRowObjectJs()) for (const r of rows) yield { uid: r.uid, now: r.now, before: r.before };
 }
 
-/** The memberships as Parquet: the next run's "last run". */
-export async function saveMemberships(db, path) {
-  await db.conn.run(`COPY (SELECT uid, segment FROM memberships ORDER BY uid, segment) TO ${quote(path)} (FORMAT parquet)`);
+/**
+ * Each page's categories now and in the last run, sorted, for the pages whose lists differ (`changedOnly`) or for all;
+ * `url` is the address it was published under (now's, else the last run's, for a delete).
+ * @returns {AsyncGenerator<{ url: string, now: string[] | null, before: string[] | null }>}
+ */
+export async function* pageLists(db, { changedOnly }) {
+  const result = await db.conn.stream(`
+    WITH n AS (SELECT page, MIN(url) AS url, list(segment ORDER BY segment) AS segs FROM page_memberships GROUP BY page),
+         b AS (SELECT page, MIN(url) AS url, list(segment ORDER BY segment) AS segs FROM previous_pages GROUP BY page)
+    SELECT COALESCE(n.url, b.url) AS url, n.segs AS now, b.segs AS before
+    FROM n FULL OUTER JOIN b ON n.page = b.page
+    ${changedOnly ? "WHERE n.segs IS DISTINCT FROM b.segs" : ""}`);
+  for await (const rows of result.yieldRowObjectJs()) for (const r of rows) yield { url: r.url, now: r.now, before: r.before };
+}
+
+/** The memberships and the pages as Parquet: the next run's "last run". */
+export async function saveState(db, membershipsPath, pagesPath) {
+  await db.conn.run(`COPY (SELECT uid, segment FROM memberships ORDER BY uid, segment) TO ${quote(membershipsPath)} (FORMAT parquet)`);
+  await db.conn.run(
+    `COPY (SELECT page, url, segment FROM page_memberships ORDER BY page, segment) TO ${quote(pagesPath)} (FORMAT parquet)`,
+  );
 }

@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import { ArgsError, parseBatchArgs } from "../../batch/args.mjs";
 import { dropGuard, kindFor, recordFor } from "../../batch/diff.mjs";
 import { REACH_KEY as JOB_REACH_KEY } from "../../batch/job.mjs";
+import { checkRecord } from "../../batch/origin-parts.mjs";
+import { pageKey } from "../../batch/page-url.mjs";
 import { createProgress } from "../../batch/progress.mjs";
 import { reachOf } from "../../batch/reach.mjs";
 import { inWindow, lineProblem } from "../../batch/read-log.mjs";
 import { objectKey, partitionOf } from "../../batch/sample-log.mjs";
 import { orderSegments, parseSegmentFile } from "../../batch/segments.mjs";
 import { formatSummary } from "../../batch/summary.mjs";
+import { normalisePageUrl } from "../../domain/context/normalise-url.ts";
 import * as edgeLog from "../../domain/event-log-format.ts";
 import { REACH_KEY } from "../../domain/reach.ts";
 
@@ -149,6 +152,27 @@ describe("summary and progress", () => {
     expect(lines.length).toBeLessThan(25);
   });
 
+  it("counts pages beside users, and says when only pages were published", () => {
+    const run = {
+      outcome: "published",
+      version: 9,
+      kind: "delta",
+      usersUnchanged: true,
+      destination: "a folder",
+      log: { objects: 1, lines: 10, skippedObjects: {}, skippedLines: {} },
+      events: { events: 10, duplicates: 0, droppedUsers: 0, users: 3 },
+      reach: reachOf({ version: 9, computedAt: NOW, minimum: 1, counts: {}, previousCounts: null, names: {} }),
+      pages: { version: 10, kind: "delta", pages: 40, skippedUrls: 2, parts: 1, upserts: 3, deletes: 1, published: true },
+      seconds: 1,
+      peakRssMiB: 100,
+    };
+    const text = formatSummary(run);
+    expect(text.split("\n")[0]).toBe("batch: no user's segments changed since version 9; pages published to a folder");
+    expect(text).toContain(
+      "pages     40 pages categorised; 2 addresses the edge would reject; version 10 (delta): 1 parts, 3 pages with categories, 1 deletes",
+    );
+  });
+
   it("shows every stage, and reading progress no more often than asked", () => {
     const out = [];
     let t = 0;
@@ -213,5 +237,49 @@ describe("log lines", () => {
     expect(objectKey("events/dt=2026-12-04/hr=12/", NOW, "abcdef012345")).toBe(
       edgeLog.objectKey("events/dt=2026-12-04/hr=12/", NOW, "abcdef012345"),
     );
+  });
+});
+
+describe("page records", () => {
+  it("are keyed as the edge keys a page", () => {
+    const urls = [
+      "https://News.Example:443/a?utm_source=x&b=2&a=1#top",
+      "http://news.example/a?a=1&b=2",
+      "https://news.example:8080/caf%C3%A9/?q=a+b&gclid=1&FBCLID=2",
+      "https://news.example/é?z=1&a=2&a=1",
+      "https://news.example",
+      "https:///no-host",
+      "ftp://files.example/a",
+      "/relative/path",
+      "",
+      `https://news.example/${"a".repeat(2030)}`,
+      `https://news.example/${"a".repeat(2040)}`,
+    ];
+    for (const u of urls) expect(pageKey(u), u).toBe(normalisePageUrl(u)?.key ?? null);
+    expect(pageKey("https://News.Example:443/a?utm_source=x&b=2&a=1#top")).toBe("news.example/a?a=1&b=2");
+  });
+
+  it("are checked as the sync checks them: an absolute http(s) address, segments or a delete", () => {
+    expect(checkRecord({ url: "https://news.example/a", segments: ["533", "533", "483"] })).toEqual({
+      record: { url: "https://news.example/a", segments: ["533", "483"] },
+    });
+    expect(checkRecord({ url: "https://news.example/a", delete: true })).toEqual({
+      record: { url: "https://news.example/a", delete: true },
+    });
+    expect(checkRecord({ url: "/a", segments: ["1"] })).toEqual({
+      error: "url must be an absolute http(s) URL of at most 2048 characters",
+    });
+    expect(checkRecord({ url: 7, segments: ["1"] })).toMatchObject({ error: expect.stringContaining("url must be") });
+    expect(checkRecord({ url: "https://news.example/a", segments: ["bad id"] })).toMatchObject({
+      error: expect.stringContaining("must match"),
+    });
+    // With a uid too, the edge reads a user's record.
+    expect(checkRecord({ uid: "u1", url: "https://news.example/a", segments: ["1"] })).toEqual({ record: { uid: "u1", segments: ["1"] } });
+  });
+
+  it("come from batch/pages in Content Taxonomy 3.1 unless told otherwise", () => {
+    expect(parseBatchArgs([], {}, NOW)).toMatchObject({ pagesDir: "batch/pages", pageTaxonomy: 9 });
+    expect(parseBatchArgs(["--pages", "", "--page-taxonomy", ""], {}, NOW)).toMatchObject({ pagesDir: undefined, pageTaxonomy: undefined });
+    expect(() => parseBatchArgs(["--page-taxonomy", "x"], {}, NOW)).toThrow("--page-taxonomy must be an integer");
   });
 });
