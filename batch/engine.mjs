@@ -59,16 +59,20 @@ export async function loadEvents(db, files, asOf) {
       SELECT uid, into_uid, ROW_NUMBER() OVER (PARTITION BY uid ORDER BY received DESC, into_uid DESC) AS n
       FROM raw WHERE type = 'link' AND into_uid <> uid
     ) l WHERE n = 1`);
-  await db.conn.run(`CREATE VIEW personal AS
-    SELECT r.*, COALESCE(l.person, r.uid) AS person FROM raw r LEFT JOIN links l ON l.uid = r.uid`);
   // An erasure or opt-out under any uid of a person drops the person: the edge writes one for the person and for
   // each linked uid, and a line that reached the log for only one of them must not leave the others counted.
   await db.conn.run(`CREATE TABLE dropped AS
-    SELECT person AS uid, MAX(received) AS until FROM personal WHERE type IN ('optout', 'erase') GROUP BY person`);
+    SELECT COALESCE(l.person, r.uid) AS uid, MAX(r.received) AS until
+    FROM raw r LEFT JOIN links l ON l.uid = r.uid
+    WHERE r.type IN ('optout', 'erase') GROUP BY 1`);
+  // Duplicates go first, over the log as read, and uids become persons after: a window over the join's output ran
+  // out of a small memory limit where this order stays within it.
   await db.conn.run(`CREATE TABLE events AS
-    SELECT e.person AS uid, e.id, e.type, e.ts, e.received, e.category, e.url, e.item_type, e.value
-    FROM (SELECT *, ROW_NUMBER() OVER (PARTITION BY uid, id ORDER BY received) AS n FROM personal) e
-    LEFT JOIN dropped d ON d.uid = e.person
+    SELECT COALESCE(l.person, e.uid) AS uid, e.id, e.type, e.ts, e.received, e.category, e.url, e.item_type, e.value
+    FROM (SELECT uid, id, type, ts, received, category, url, item_type, value,
+            ROW_NUMBER() OVER (PARTITION BY uid, id ORDER BY received) AS n FROM raw) e
+    LEFT JOIN links l ON l.uid = e.uid
+    LEFT JOIN dropped d ON d.uid = COALESCE(l.person, e.uid)
     WHERE e.n = 1 AND e.type NOT IN ('optout', 'erase', 'link') AND (d.until IS NULL OR e.received > d.until)`);
   const counts = await db.one(`SELECT
     (SELECT COUNT(*) FROM raw) AS raw,
@@ -78,7 +82,6 @@ export async function loadEvents(db, files, asOf) {
     (SELECT COUNT(DISTINCT uid) FROM events) AS users,
     (SELECT COUNT(*) FROM links) AS linked_uids,
     (SELECT COUNT(DISTINCT person) FROM links) AS persons`);
-  await db.conn.run("DROP VIEW personal");
   await db.conn.run("DROP TABLE raw");
   return {
     duplicates: Number(counts.raw) - Number(counts.distinct_events),
