@@ -6,7 +6,7 @@ export const USAGE = `usage: npm run batch -- [--persist-to .wrangler/state] [--
     [--segments batch/segments] [--pages batch/pages] [--page-taxonomy 9] [--as-of 2026-12-04T00:00:00Z] [--since 2026-09-01]
     [--kind auto|full|delta] [--version N] [--segment-ttl 3d] [--taxonomy 4] [--records-per-part 100000]
     [--min-reach 100] [--max-drop 0.5] [--force] [--dry-run]
-    [--memory-limit 1GB] [--threads N] [--temp-dir DIR] [--sync] [--edge http://127.0.0.1:8787] [--quiet]`;
+    [--memory-limit 1GB] [--threads N] [--js-heap-mb 128] [--temp-dir DIR] [--sync] [--edge http://127.0.0.1:8787] [--quiet]`;
 
 const OPTIONS = {
   "persist-to": { type: "string", default: ".wrangler/state" },
@@ -31,6 +31,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean", default: false },
   "memory-limit": { type: "string", default: "1GB" },
   threads: { type: "string" },
+  "js-heap-mb": { type: "string", default: "128" },
   "temp-dir": { type: "string" },
   sync: { type: "boolean", default: false },
   edge: { type: "string", default: "http://127.0.0.1:8787" },
@@ -100,6 +101,7 @@ export function parseBatchArgs(argv, env, now) {
     dryRun: o["dry-run"],
     memoryLimit: o["memory-limit"],
     threads: o.threads === undefined ? undefined : integer(o.threads, "--threads", 1),
+    jsHeapMb: integer(o["js-heap-mb"], "--js-heap-mb", 64),
     tempDir: o["temp-dir"],
     sync: o.sync,
     edge: o.edge,

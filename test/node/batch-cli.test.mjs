@@ -1,11 +1,11 @@
 // `npm run batch` as a newcomer runs it beside `npm start`: a child process on the local buckets (Miniflare's persisted R2).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { localBuckets } from "../../batch/buckets.mjs";
+import { dirBucket, localBuckets } from "../../batch/buckets.mjs";
 import { sampleUid, writeSampleLog } from "../../batch/sample-log.mjs";
 import { build, host } from "../../bench/miniflare-host.mjs";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
@@ -107,6 +107,25 @@ describe("npm run batch", () => {
       await edge.dispose();
     }
   }, 120_000);
+
+  it("ends with status 1 and the error when the run fails in its thread, and within a small JavaScript heap otherwise", async () => {
+    const root = mkdtempSync(join(tmpdir(), "batch-cli-"));
+    dirs.push(root);
+    const events = join(root, "events");
+    await writeSampleLog(dirBucket(events), { events: 2000, users: 200, end: Date.now(), days: 1 });
+    const segments = join(root, "segments");
+    mkdirSync(segments);
+    writeFileSync(join(segments, "broken.sql"), "-- segment 1: One\nSELECT uid, '1' AS segment FROM no_such_table");
+    const common = ["--events-dir", events, "--origin-dir", join(root, "origin"), "--temp-dir", root, "--quiet"];
+    const failed = batch(...common, "--segments", segments);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("no_such_table");
+    expect(failed.stdout).toBe("");
+    // The smallest heap the flag allows is enough for the job's own JavaScript.
+    const small = batch(...common, "--js-heap-mb", "64");
+    expect(small.status, small.stderr).toBe(0);
+    expect(small.stdout).toMatch(/^batch: published version \d+ \(full\)/);
+  }, 60_000);
 
   it("refuses a bad flag with its name and the usage, exit status 2", () => {
     const r = batch("--kind", "sometimes");

@@ -22,7 +22,16 @@ describe("batch arguments", () => {
     const o = parseBatchArgs([], {}, NOW);
     expect(o.events).toEqual({ local: ".wrangler/state", bucket: "udn-events" });
     expect(o.origin).toEqual({ local: ".wrangler/state", bucket: "udn-origin" });
-    expect(o).toMatchObject({ asOf: NOW, kind: "auto", taxonomy: 4, minReach: 100, maxDrop: 0.5, force: false, sync: false });
+    expect(o).toMatchObject({
+      asOf: NOW,
+      kind: "auto",
+      taxonomy: 4,
+      minReach: 100,
+      maxDrop: 0.5,
+      force: false,
+      sync: false,
+      jsHeapMb: 128,
+    });
   });
 
   it("reads a real account's buckets over S3 with keys from the environment only", () => {
@@ -42,6 +51,7 @@ describe("batch arguments", () => {
       [["--as-of", "yesterday"], "--as-of must be a date"],
       [["--since", "2026-12"], "--since must be a date YYYY-MM-DD"],
       [["--memory-limit", "lots"], "--memory-limit must look like"],
+      [["--js-heap-mb", "16"], "--js-heap-mb must be an integer of at least 64"],
       [["--colour"], "Unknown option '--colour'"],
     ];
     for (const [argv, message] of cases) {
