@@ -3,10 +3,10 @@ import { parseArgs } from "node:util";
 
 export const USAGE = `usage: npm run batch -- [--persist-to .wrangler/state] [--events-bucket udn-events] [--origin-bucket udn-origin]
     [--events-dir DIR] [--origin-dir DIR] [--s3-endpoint https://<account>.r2.cloudflarestorage.com]
-    [--segments batch/segments] [--as-of 2026-12-04T00:00:00Z] [--since 2026-09-01]
+    [--segments batch/segments] [--pages batch/pages] [--page-taxonomy 9] [--as-of 2026-12-04T00:00:00Z] [--since 2026-09-01]
     [--kind auto|full|delta] [--version N] [--segment-ttl 3d] [--taxonomy 4] [--records-per-part 100000]
     [--min-reach 100] [--max-drop 0.5] [--force] [--dry-run]
-    [--memory-limit 1GB] [--threads N] [--temp-dir DIR] [--sync] [--edge http://127.0.0.1:8787] [--quiet]`;
+    [--memory-limit 1GB] [--threads N] [--js-heap-mb 128] [--temp-dir DIR] [--sync] [--edge http://127.0.0.1:8787] [--quiet]`;
 
 const OPTIONS = {
   "persist-to": { type: "string", default: ".wrangler/state" },
@@ -16,6 +16,8 @@ const OPTIONS = {
   "origin-dir": { type: "string" },
   "s3-endpoint": { type: "string" },
   segments: { type: "string", default: "batch/segments" },
+  pages: { type: "string", default: "batch/pages" },
+  "page-taxonomy": { type: "string", default: "9" },
   "as-of": { type: "string" },
   since: { type: "string" },
   kind: { type: "string", default: "auto" },
@@ -29,6 +31,7 @@ const OPTIONS = {
   "dry-run": { type: "boolean", default: false },
   "memory-limit": { type: "string", default: "1GB" },
   threads: { type: "string" },
+  "js-heap-mb": { type: "string", default: "128" },
   "temp-dir": { type: "string" },
   sync: { type: "boolean", default: false },
   edge: { type: "string", default: "http://127.0.0.1:8787" },
@@ -83,6 +86,8 @@ export function parseBatchArgs(argv, env, now) {
     origin: { ...where(o["origin-dir"]), bucket: o["origin-bucket"] },
     s3Keys: o["s3-endpoint"] ? { accessKeyId: env.R2_ACCESS_KEY_ID, secretAccessKey: env.R2_SECRET_ACCESS_KEY } : undefined,
     segmentsDir: o.segments,
+    pagesDir: o.pages === "" ? undefined : o.pages,
+    pageTaxonomy: o["page-taxonomy"] === "" ? undefined : integer(o["page-taxonomy"], "--page-taxonomy", 1),
     asOf,
     since: o.since,
     kind: o.kind,
@@ -96,6 +101,7 @@ export function parseBatchArgs(argv, env, now) {
     dryRun: o["dry-run"],
     memoryLimit: o["memory-limit"],
     threads: o.threads === undefined ? undefined : integer(o.threads, "--threads", 1),
+    jsHeapMb: integer(o["js-heap-mb"], "--js-heap-mb", 64),
     tempDir: o["temp-dir"],
     sync: o.sync,
     edge: o.edge,

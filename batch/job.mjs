@@ -1,16 +1,30 @@
-/** One batch run: the log in, segments computed, a new version (parts, last-run state, manifest, then reach) out. */
+/** One batch run: the log in, segments and pages computed, new versions (parts, last-run state, manifests, then reach) out. */
 import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dropGuard, kindFor, recordFor } from "./diff.mjs";
-import { compare, loadEvents, loadPrevious, openEngine, runSegments, saveMemberships, userLists } from "./engine.mjs";
+import {
+  compare,
+  loadEvents,
+  loadPrevious,
+  loadPreviousPages,
+  openEngine,
+  pageLists,
+  runPages,
+  runSegments,
+  saveState,
+  userLists,
+} from "./engine.mjs";
 import { checkRecord, createPartWriter, manifestOf } from "./origin-parts.mjs";
+import { pageKey } from "./page-url.mjs";
 import { reachOf } from "./reach.mjs";
 import { readLog } from "./read-log.mjs";
-import { loadSegments } from "./segments.mjs";
+import { loadPageFiles, loadSegments } from "./segments.mjs";
 
 /** Where each run leaves its memberships for the next run to diff against, beside the version it published. */
 export const stateKey = (version) => `batch-state/v${version}/memberships.parquet`;
+/** The pages of the same run, beside its memberships. */
+export const pagesStateKey = (version) => `batch-state/v${version}/pages.parquet`;
 export const REACH_KEY = "reach/latest.json";
 
 /**
@@ -22,15 +36,18 @@ export const REACH_KEY = "reach/latest.json";
 export async function runBatch(opts, { events, origin, destination }, progress, now = Date.now) {
   const started = now();
   const segments = await loadSegments(opts.segmentsDir);
+  const pageFiles = await loadPageFiles(opts.pagesDir);
   // The run's files hold users' ids: they go when it ends, however it ends.
   const work = await mkdtemp(join(opts.tempDir ?? tmpdir(), "udn-batch-"));
   let db;
   try {
-    await Promise.all(["stage", "parts"].map((d) => mkdir(join(work, d))));
+    await Promise.all(["stage", "parts", "page-parts"].map((d) => mkdir(join(work, d))));
     const latest = await origin.get("manifests/latest.json");
     const previousVersion = latest ? Number(JSON.parse(new TextDecoder().decode(latest)).version) : 0;
     const state = previousVersion ? await origin.get(stateKey(previousVersion)) : null;
     if (state) await writeFile(join(work, "previous.parquet"), state);
+    const pagesState = state ? await origin.get(pagesStateKey(previousVersion)) : null;
+    if (pagesState) await writeFile(join(work, "previous-pages.parquet"), pagesState);
 
     progress.stage(
       `reading the event log from ${opts.events.dir ?? `${opts.events.s3 ? "the remote" : "the local"} bucket ${opts.events.bucket}`}`,
@@ -46,26 +63,34 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     const ev = await loadEvents(db, log.files, opts.asOf);
     await Promise.all(log.files.map((f) => rm(f)));
     await runSegments(db, segments, (stem, members) => progress.stage(`segment ${stem}: ${members.toLocaleString("en-US")} members`));
+    const pageCounts = await runPages(db, pageFiles, pageKey, (stem, rows) =>
+      progress.stage(`pages ${stem}: ${rows.toLocaleString("en-US")} rows`),
+    );
     await loadPrevious(db, state ? join(work, "previous.parquet") : null);
+    await loadPreviousPages(db, pagesState ? join(work, "previous-pages.parquet") : null);
     const cmp = await compare(db);
 
     const kind = kindFor(opts.kind, state !== null);
-    const version = opts.version ?? Math.max(Math.floor(now() / 1000), previousVersion + 1);
-    if (version <= previousVersion)
-      throw new Error(`--version ${version} must be greater than the origin's latest version ${previousVersion}`);
+    // Pages have a last run to diff against only when the last run kept them.
+    const pagesKind = opts.kind === "full" || pagesState === null ? "full" : "delta";
+    const usersVersion = opts.version ?? Math.max(Math.floor(now() / 1000), previousVersion + 1);
+    if (usersVersion <= previousVersion)
+      throw new Error(`--version ${usersVersion} must be greater than the origin's latest version ${previousVersion}`);
     const names = Object.fromEntries(segments.flatMap((s) => s.declared.map((d) => [d.id, d.name])));
-    const reach = reachOf({
-      version,
-      computedAt: now(),
-      minimum: opts.minReach,
-      counts: cmp.counts,
-      previousCounts: state ? cmp.previousCounts : null,
-      names,
-      taxonomy: opts.taxonomy,
-    });
-    const result = { destination, log, events: ev, reach, kind, version };
+    const reachFor = (version) =>
+      reachOf({
+        version,
+        computedAt: now(),
+        minimum: opts.minReach,
+        counts: cmp.counts,
+        previousCounts: state ? cmp.previousCounts : null,
+        names,
+        taxonomy: opts.taxonomy,
+      });
+    const result = { destination, log, events: ev, kind, version: usersVersion };
     const finish = (fields) => ({
       ...result,
+      reach: reachFor(fields.version ?? result.version),
       ...fields,
       seconds: (now() - started) / 1000,
       peakRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
@@ -74,8 +99,8 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     const stop = dropGuard(cmp, opts.maxDrop, opts.force);
     if (stop) return finish({ outcome: "stopped", reason: stop });
 
-    progress.stage(`writing ${kind} version ${version}`);
-    const writer = createPartWriter({ dir: join(work, "parts"), version, perPart: opts.perPart });
+    progress.stage(`writing ${kind} version ${usersVersion}`);
+    const writer = createPartWriter({ dir: join(work, "parts"), version: usersVersion, perPart: opts.perPart });
     let upserts = 0;
     let deletes = 0;
     for await (const u of userLists(db, { changedOnly: kind === "delta" })) {
@@ -88,23 +113,64 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
       else upserts++;
     }
     const parts = await writer.finish();
-    if (kind === "delta" && upserts + deletes === 0) return finish({ outcome: "unchanged", version: previousVersion });
-    if (opts.dryRun) return finish({ outcome: "dry-run", parts: parts.length, upserts, deletes });
+    const usersChanged = kind === "full" || upserts + deletes > 0;
 
-    // The parts, then the state the next run diffs against, then the manifests: a run stopped before its manifest
-    // published nothing, and the next run diffs against the last published version, not the broken one.
-    for (const [i, p] of parts.entries()) {
-      await origin.put(p.key, await readFile(p.path), "application/x-ndjson");
-      progress.stage(`part ${i + 1} of ${parts.length} written: ${p.key}`);
+    // Page ids are of another taxonomy than users' (a version has one): pages go in a version of their own, after the users'.
+    const pagesVersion = usersChanged ? usersVersion + 1 : usersVersion;
+    const pages = {
+      version: pagesVersion,
+      kind: pagesKind,
+      pages: pageCounts.pages,
+      skippedUrls: pageCounts.skippedUrls,
+      upserts: 0,
+      deletes: 0,
+    };
+    const pageWriter = createPartWriter({ dir: join(work, "page-parts"), version: pagesVersion, perPart: opts.perPart });
+    for await (const p of pageLists(db, { changedOnly: pagesKind === "delta" })) {
+      const r = recordFor(p.before, p.now, pagesKind);
+      if (!r) continue;
+      const checked = checkRecord({ url: p.url, ...r });
+      if ("error" in checked) throw new Error(`page ${JSON.stringify(p.url)}: ${checked.error}`);
+      await pageWriter.write(checked.record);
+      if ("delete" in r) pages.deletes++;
+      else pages.upserts++;
     }
-    await saveMemberships(db, join(work, "memberships.parquet"));
-    await origin.put(stateKey(version), await readFile(join(work, "memberships.parquet")), "application/vnd.apache.parquet");
-    const manifest = JSON.stringify(manifestOf({ version, kind, parts, segmentTtl: opts.segmentTtl, taxonomy: opts.taxonomy }));
-    const bytes = new TextEncoder().encode(manifest);
-    await origin.put(`manifests/v${version}.json`, bytes, "application/json");
-    await origin.put("manifests/latest.json", bytes, "application/json");
-    await origin.put(REACH_KEY, new TextEncoder().encode(JSON.stringify(reach)), "application/json");
-    return finish({ outcome: "published", parts: parts.length, upserts, deletes });
+    const pageParts = await pageWriter.finish();
+    const pagesChanged = pages.upserts + pages.deletes > 0;
+    const pagesResult =
+      pageFiles.length || pagesState ? { pages: { ...pages, parts: pagesChanged ? pageParts.length : 0, published: pagesChanged } } : {};
+
+    if (!usersChanged && !pagesChanged) return finish({ outcome: "unchanged", version: previousVersion, ...pagesResult });
+    const usersFields = usersChanged
+      ? { parts: parts.length, upserts, deletes }
+      : { version: previousVersion, usersUnchanged: true, parts: 0, upserts: 0, deletes: 0 };
+    if (opts.dryRun) return finish({ outcome: "dry-run", ...usersFields, ...pagesResult });
+
+    // The parts, then the state the next run diffs against, then the manifests: a run stopped before its manifests
+    // published nothing, and the next run diffs against the last published version, not the broken one. The state
+    // lives beside the run's last version, the one latest.json names.
+    const versions = [
+      ...(usersChanged ? [{ version: usersVersion, kind, parts, taxonomy: opts.taxonomy }] : []),
+      ...(pagesChanged ? [{ version: pagesVersion, kind: pagesKind, parts: pageParts, taxonomy: opts.pageTaxonomy }] : []),
+    ];
+    for (const v of versions)
+      for (const [i, p] of v.parts.entries()) {
+        await origin.put(p.key, await readFile(p.path), "application/x-ndjson");
+        progress.stage(`part ${i + 1} of ${v.parts.length} of version ${v.version} written: ${p.key}`);
+      }
+    const last = versions.at(-1).version;
+    await saveState(db, join(work, "memberships.parquet"), join(work, "pages.parquet"));
+    await origin.put(stateKey(last), await readFile(join(work, "memberships.parquet")), "application/vnd.apache.parquet");
+    await origin.put(pagesStateKey(last), await readFile(join(work, "pages.parquet")), "application/vnd.apache.parquet");
+    let manifest;
+    for (const v of versions) {
+      manifest = new TextEncoder().encode(JSON.stringify(manifestOf({ ...v, segmentTtl: opts.segmentTtl })));
+      await origin.put(`manifests/v${v.version}.json`, manifest, "application/json");
+    }
+    await origin.put("manifests/latest.json", manifest, "application/json");
+    const done = finish({ outcome: "published", ...usersFields, ...pagesResult });
+    await origin.put(REACH_KEY, new TextEncoder().encode(JSON.stringify(done.reach)), "application/json");
+    return done;
   } finally {
     db?.close();
     await rm(work, { recursive: true, force: true });

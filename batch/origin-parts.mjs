@@ -5,25 +5,35 @@ import { join } from "node:path";
 import { PassThrough } from "node:stream";
 import { finished } from "node:stream/promises";
 import { createGzip } from "node:zlib";
+import { pageKey } from "./page-url.mjs";
 
-// The edge's own limits (domain/batch-record.ts, domain/ids.ts): a record the edge would reject is refused here.
+// The edge's own limits (domain/batch-record.ts, domain/ids.ts, domain/context/normalise-url.ts): a record the edge would reject is refused here.
 export const UID = /^[A-Za-z0-9._:-]{1,128}$/;
 export const SEGMENT = /^[A-Za-z0-9._-]{1,64}$/;
 export const MAX_SEGMENTS = 500;
 
 /**
- * One record checked against the edge's rules.
- * @returns {{ record: { uid: string, segments: string[] } | { uid: string, delete: true } } | { error: string }}
+ * One record checked against the edge's rules: a user's (`uid`) or, with `url` and no `uid`, a page's.
+ * @returns {{ record: { uid: string, segments: string[] } | { uid: string, delete: true }
+ *   | { url: string, segments: string[] } | { url: string, delete: true } } | { error: string }}
  */
 export function checkRecord(r) {
   if (typeof r !== "object" || r === null || Array.isArray(r)) return { error: "not a JSON object" };
-  if (typeof r.uid !== "string" || !UID.test(r.uid)) return { error: `uid must match ${UID.source}` };
-  if (r.delete === true) return { record: { uid: r.uid, delete: true } };
+  let who;
+  // The edge reads a record with both as a user's, as here.
+  if (r.url !== undefined && r.uid === undefined) {
+    if (pageKey(r.url) === null) return { error: "url must be an absolute http(s) URL of at most 2048 characters" };
+    who = { url: r.url };
+  } else {
+    if (typeof r.uid !== "string" || !UID.test(r.uid)) return { error: `uid must match ${UID.source}` };
+    who = { uid: r.uid };
+  }
+  if (r.delete === true) return { record: { ...who, delete: true } };
   if (!Array.isArray(r.segments) || r.segments.length > MAX_SEGMENTS)
     return { error: `needs "segments" (at most ${MAX_SEGMENTS}) or "delete": true` };
   for (const s of r.segments)
     if (typeof s !== "string" || !SEGMENT.test(s)) return { error: `segment ${JSON.stringify(s)} must match ${SEGMENT.source}` };
-  return { record: { uid: r.uid, segments: [...new Set(r.segments)] } };
+  return { record: { ...who, segments: [...new Set(r.segments)] } };
 }
 
 /**

@@ -20,6 +20,8 @@ export function lineProblem(v) {
   if (!UID.test(uid)) return "uid the origin would reject";
   if (!Number.isSafeInteger(ts) || (received !== undefined && !Number.isSafeInteger(received))) return "ts or received not an integer";
   if (props !== undefined && (typeof props !== "object" || props === null || Array.isArray(props))) return "props not an object";
+  // A link the engine cannot follow would leave the person's events split: it is counted, not guessed at.
+  if (type === "link" && (typeof props?.into !== "string" || !UID.test(props.into))) return "link without a valid into";
   return null;
 }
 

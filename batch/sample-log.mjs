@@ -33,7 +33,8 @@ function random(seed) {
 
 /**
  * Writes `events` lines spread evenly over the `days` before `end`, in receive order, `perObject` lines to an object.
- * Each user leans to one category (60 % of their views); 80 % views, 12 % clicks, 8 % purchases with a value; about 1 in
+ * Each user leans to one category (60 % of their views); 80 % views, 12 % clicks, 8 % purchases with a value; views and
+ * clicks name one of 97 pages of their category (so the page files find pages read by many); about 1 in
  * 200 lines is sent twice (a redelivery) and 1 in 20,000 is an erasure of its user (never the busiest, whom the demo shows).
  * @param {import("./buckets.mjs").Bucket} bucket
  * @param {{ events: number, users: number, end: number, days?: number, perObject?: number, seed?: number,
@@ -77,7 +78,10 @@ export async function writeSampleLog(bucket, { events, users, end, days = 30, pe
     else {
       const category = rand() < 0.6 ? CATEGORIES[rank % CATEGORIES.length] : CATEGORIES[Math.floor(rand() * CATEGORIES.length)];
       const type = r < 0.8 ? "view" : r < 0.92 ? "click" : "purchase";
-      const props = type === "purchase" ? { category, value: Math.round(5 + rand() * 795) } : { category, url: `/${category}/${i % 997}` };
+      const props =
+        type === "purchase"
+          ? { category, value: Math.round(5 + rand() * 795) }
+          : { category, url: `https://news.example/${category}/${i % 97}` };
       line = { uid, id: `e${i}`, type, ts: received - Math.floor(rand() * 2000), props, received };
     }
     const text = JSON.stringify(line);

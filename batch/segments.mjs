@@ -1,4 +1,4 @@
-/** The segment SQL files: each a query over `events` returning `(uid, segment)`, run in an order where a query reading another's table comes after it. */
+/** The SQL files: each a query over `events` returning `(uid, segment)` (segment files) or `(url, segment)` (page files), run in an order where a query reading another's table comes after it. */
 import { readdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { SEGMENT } from "./origin-parts.mjs";
@@ -9,17 +9,18 @@ const DECLARED = /^--\s*segment\s+(\S+):\s*(.+?)\s*$/gm;
 
 /**
  * One file's text, parsed.
- * @param {string} stem the file name without `.sql`; its result is the table `segment_<stem>`
+ * @param {string} stem the file name without `.sql`; its result is the table `<prefix><stem>`
+ * @param {"segment_" | "page_"} [prefix] segment files' tables are `segment_…`, page files' `page_…`
  * @returns {{ stem: string, table: string, sql: string, declared: { id: string, name: string }[] }}
  */
-export function parseSegmentFile(stem, text) {
+export function parseSegmentFile(stem, text, prefix = "segment_") {
   if (!STEM.test(stem)) throw new Error(`${stem}.sql: a segment file's name must match ${STEM.source} (it names a table)`);
   const declared = [...text.matchAll(DECLARED)].map(([, id, name]) => ({ id, name }));
   if (!declared.length) throw new Error(`${stem}.sql: declare each segment it returns in a line "-- segment <id>: <name>"`);
   for (const d of declared) if (!SEGMENT.test(d.id)) throw new Error(`${stem}.sql: segment id "${d.id}" must match ${SEGMENT.source}`);
   const sql = text.trim().replace(/;\s*$/, "");
   if (!sql.replace(/--.*$/gm, "").trim()) throw new Error(`${stem}.sql: holds no query`);
-  return { stem, table: `segment_${stem}`, sql, declared };
+  return { stem, table: `${prefix}${stem}`, sql, declared };
 }
 
 /** Files in an order where each runs after every file whose table it names; a cycle is an error. */
@@ -44,9 +45,19 @@ export function orderSegments(files) {
 
 /** Every `*.sql` of a folder, parsed and ordered. */
 export async function loadSegments(dir) {
+  const files = await loadFiles(dir, "segment_");
+  if (!files.length) throw new Error(`${dir} holds no segment files (*.sql)`);
+  return files;
+}
+
+/** The page files of a folder (none without a folder: a run may compute no pages). */
+export async function loadPageFiles(dir) {
+  return dir ? loadFiles(dir, "page_") : [];
+}
+
+async function loadFiles(dir, prefix) {
   const names = (await readdir(dir)).filter((n) => n.endsWith(".sql")).sort();
-  if (!names.length) throw new Error(`${dir} holds no segment files (*.sql)`);
   const files = [];
-  for (const n of names) files.push(parseSegmentFile(n.slice(0, -4), await readFile(join(dir, n), "utf8")));
+  for (const n of names) files.push(parseSegmentFile(n.slice(0, -4), await readFile(join(dir, n), "utf8"), prefix));
   return orderSegments(files);
 }

@@ -5,7 +5,8 @@ import { execFileSync } from "node:child_process";
 //
 // usage: npm run origin:publish -- <file.ndjson|file.csv> [--kind full|delta] [--segment-ttl 3d] [--taxonomy 4]
 //          [--version N] [--records-per-part 100000] [--plain] [--remote | --out-dir DIR] [--persist-to DIR] [--bucket NAME]
-// CSV: a header `uid,segments[,delete]`; segments separated by `|`; delete = true|1.
+// NDJSON lines are users' records ({"uid",…}) or pages' ({"url",…}, a URL → category map), checked as the edge checks them.
+// CSV: a header `uid,segments[,delete]`; segments separated by `|`; delete = true|1 (users only).
 // The input is streamed: a file of tens of millions of users needs no more memory than one record.
 import { copyFileSync, createReadStream, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -84,7 +85,11 @@ const work = mkdtempSync(join(tmpdir(), "udn-origin-"));
 process.on("exit", () => rmSync(work, { recursive: true, force: true }));
 
 const writer = createPartWriter({ dir: work, version, perPart, plain: opt.plain });
-for await (const r of records()) await writer.write(r);
+let pages = 0;
+for await (const r of records()) {
+  if ("url" in r) pages++;
+  await writer.write(r);
+}
 const written = await writer.finish();
 
 const where = opt.remote ? ["--remote"] : ["--local", "--persist-to", opt["persist-to"]];
@@ -114,5 +119,9 @@ writeFileSync(manifestPath, JSON.stringify(manifest));
 put(`manifests/v${version}.json`, manifestPath, "application/json");
 put("manifests/latest.json", manifestPath, "application/json");
 const total = written.reduce((n, p) => n + p.records, 0);
+// One taxonomy describes a version's ids: users' audience ids and pages' content ids rarely share one.
+if (pages && pages < total && opt.taxonomy)
+  console.error(`origin:publish: --taxonomy ${opt.taxonomy} applies to the users' and the pages' records of this version alike`);
 const dest = opt["out-dir"] ? `the directory ${opt["out-dir"]}` : `${opt.remote ? "the remote" : "the local"} bucket ${opt.bucket}`;
-console.log(`published version ${version} (${opt.kind}): ${total} records in ${written.length} part(s) to ${dest}`);
+const ofPages = pages ? `; ${pages} of them page records` : "";
+console.log(`published version ${version} (${opt.kind}): ${total} records in ${written.length} part(s) to ${dest}${ofPages}`);

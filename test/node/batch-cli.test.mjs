@@ -1,11 +1,11 @@
 // `npm run batch` as a newcomer runs it beside `npm start`: a child process on the local buckets (Miniflare's persisted R2).
 import { spawn, spawnSync } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync } from "node:zlib";
 import { afterAll, describe, expect, it, vi } from "vitest";
-import { localBuckets } from "../../batch/buckets.mjs";
+import { dirBucket, localBuckets } from "../../batch/buckets.mjs";
 import { sampleUid, writeSampleLog } from "../../batch/sample-log.mjs";
 import { build, host } from "../../bench/miniflare-host.mjs";
 import { readDevVars } from "../../scripts/dev-vars.mjs";
@@ -49,8 +49,14 @@ describe("npm run batch", () => {
     expect(version).toBeGreaterThan(0);
     expect(first.stdout).toMatch(/log\s+\d+ objects, 3,0\d\d lines/);
 
+    // The generated log's pages are read by many: their categories follow in a version of their own.
+    expect(first.stdout).toMatch(new RegExp(`pages\\s+[\\d,]+ pages categorised; version ${version + 1} \\(full\\)`));
     await withBuckets(state, async (b) => {
-      const manifest = JSON.parse(new TextDecoder().decode(await b.origin.get("manifests/latest.json")));
+      expect(JSON.parse(new TextDecoder().decode(await b.origin.get("manifests/latest.json")))).toMatchObject({
+        version: version + 1,
+        taxonomy: 9,
+      });
+      const manifest = JSON.parse(new TextDecoder().decode(await b.origin.get(`manifests/v${version}.json`)));
       expect(manifest).toMatchObject({ version, kind: "full", taxonomy: 4 });
       const lines = gunzipSync(await b.origin.get(manifest.parts[0].key))
         .toString()
@@ -64,7 +70,7 @@ describe("npm run batch", () => {
 
     const again = batch("--persist-to", state, "--quiet", "--temp-dir", state);
     expect(again.status, again.stderr).toBe(0);
-    expect(again.stdout).toContain(`no user's segments changed since version ${version}: nothing published`);
+    expect(again.stdout).toContain(`no user's segments changed since version ${version + 1}: nothing published`);
   }, 60_000);
 
   it("publishes beside a running Worker on the same local storage, and --sync starts the sync through the admin API", async () => {
@@ -84,7 +90,8 @@ describe("npm run batch", () => {
       expect(r.stdout).toContain(`sync      POST ${url}/v1/admin/sync: 202 {"version":${version},"outcome":"start"`);
       const call = async (path, token) =>
         (await edge.mf.dispatchFetch(new URL(path, edge.url), { headers: { Authorization: `Bearer ${token}` } })).json();
-      await vi.waitFor(async () => expect((await call("/v1/admin/sync", ADMIN_TOKEN)).appliedVersion).toBe(version), {
+      // The users' version, then the pages' one after it.
+      await vi.waitFor(async () => expect((await call("/v1/admin/sync", ADMIN_TOKEN)).appliedVersion).toBeGreaterThanOrEqual(version), {
         timeout: 30_000,
         interval: 250,
       });
@@ -100,6 +107,25 @@ describe("npm run batch", () => {
       await edge.dispose();
     }
   }, 120_000);
+
+  it("ends with status 1 and the error when the run fails in its thread, and within a small JavaScript heap otherwise", async () => {
+    const root = mkdtempSync(join(tmpdir(), "batch-cli-"));
+    dirs.push(root);
+    const events = join(root, "events");
+    await writeSampleLog(dirBucket(events), { events: 2000, users: 200, end: Date.now(), days: 1 });
+    const segments = join(root, "segments");
+    mkdirSync(segments);
+    writeFileSync(join(segments, "broken.sql"), "-- segment 1: One\nSELECT uid, '1' AS segment FROM no_such_table");
+    const common = ["--events-dir", events, "--origin-dir", join(root, "origin"), "--temp-dir", root, "--quiet"];
+    const failed = batch(...common, "--segments", segments);
+    expect(failed.status).toBe(1);
+    expect(failed.stderr).toContain("no_such_table");
+    expect(failed.stdout).toBe("");
+    // The smallest heap the flag allows is enough for the job's own JavaScript.
+    const small = batch(...common, "--js-heap-mb", "64");
+    expect(small.status, small.stderr).toBe(0);
+    expect(small.stdout).toMatch(/^batch: published version \d+ \(full\)/);
+  }, 60_000);
 
   it("refuses a bad flag with its name and the usage, exit status 2", () => {
     const r = batch("--kind", "sometimes");

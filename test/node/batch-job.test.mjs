@@ -1,6 +1,6 @@
 // The batch job on real DuckDB, over a log and an origin laid out as folders: what it keeps, computes, publishes and refuses.
 import { createHash } from "node:crypto";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { gunzipSync, gzipSync } from "node:zlib";
@@ -9,6 +9,7 @@ import { parseBatchArgs } from "../../batch/args.mjs";
 import { dirBucket } from "../../batch/buckets.mjs";
 import { runBatch, stateKey } from "../../batch/job.mjs";
 import { createProgress } from "../../batch/progress.mjs";
+import { parseBatchRecord } from "../../domain/batch-record.ts";
 
 const DAY = 86_400_000;
 const AS_OF = Date.parse("2026-12-04T00:00:00Z");
@@ -49,7 +50,7 @@ function setup() {
       expect(lines.length).toBe(p.records);
       out.push(...lines.map((l) => JSON.parse(l)));
     }
-    return out.sort((a, b) => (a.uid < b.uid ? -1 : 1));
+    return out.sort((a, b) => ((a.uid ?? a.url) < (b.uid ?? b.url) ? -1 : 1));
   };
   return { root, events, origin, log, run, json, records };
 }
@@ -126,6 +127,108 @@ describe("batch job", () => {
       { uid: "opted-out", segments: ["805"] },
       { uid: "twice", segments: ["243"] },
     ]);
+  });
+
+  it("counts the uids linked into one person as that person: one member for behaviour reached only together, erased together", async () => {
+    const t = setup();
+    const link = (uid, into, daysAgo) => ev(uid, "link", { into }, daysAgo, { id: `link-${uid}` });
+    await t.log([
+      // 300 + 250 in electronics: neither browser alone spends 500, the person does.
+      ev("browser-a", "purchase", { category: "electronics", value: 300 }, 5),
+      ev("browser-b", "purchase", { category: "electronics", value: 250 }, 3),
+      link("browser-a", "person-1", 2),
+      link("browser-b", "person-1", 1),
+      // The same, then an erasure naming only the person: both browsers' events go.
+      ev("browser-c", "purchase", { category: "electronics", value: 300 }, 5),
+      ev("browser-d", "purchase", { category: "electronics", value: 250 }, 3),
+      link("browser-c", "person-2", 2),
+      link("browser-d", "person-2", 2),
+      ev("person-2", "erase", {}, 1, { id: "erase-person-2" }),
+    ]);
+    const run = await t.run();
+    expect(run.events).toMatchObject({ linkedUids: 4, persons: 2, droppedUsers: 1, users: 1 });
+    expect(await t.records(run.version)).toEqual([{ uid: "person-1", segments: ["942"] }]);
+    expect(run.reach.segments.find((s) => s.id === "942")).toMatchObject({ members: 1 });
+  });
+
+  it("moves a uid's segments to its person when it links later: the person gets them, the old uid a delete", async () => {
+    const t = setup();
+    await t.log(views("browser-x", "auto", 3, 10));
+    const first = await t.run();
+    expect(await t.records(first.version)).toEqual([{ uid: "browser-x", segments: ["805"] }]);
+    await t.log([ev("browser-x", "link", { into: "person-x" }, 1, { id: "link-x" })]);
+    // The old uid's membership is removed (all of the last run's): the drop guard would stop the run.
+    const second = await t.run(["--version", String(first.version + 1), "--force"]);
+    expect(await t.records(second.version)).toEqual([
+      { uid: "browser-x", delete: true },
+      { uid: "person-x", segments: ["805"] },
+    ]);
+  });
+
+  it("publishes page records from the page files in a version of their own, in the shape the sync accepts", async () => {
+    const t = setup();
+    const read = (uid, url, category, daysAgo = 1) => ev(uid, "view", { category, url }, daysAgo);
+    await t.log([
+      // Three readers, one page under three addresses (tracking parameters, order of parameters, scheme): one record.
+      read("r1", "https://news.example/cars/suv?id=7&page=2&utm_source=mail", "auto"),
+      read("r2", "https://news.example/cars/suv?page=2&id=7", "auto"),
+      read("r3", "http://News.example/cars/suv?id=7&page=2#comments", "auto"),
+      // Two categories, each on half the views: both.
+      ...["r1", "r2", "r3", "r4"].map((u, i) => read(u, "https://shop.example/deal", i < 2 ? "electronics" : "travel")),
+      // Two readers only; a category seen on a third of the views; an address the edge cannot key.
+      read("r1", "https://news.example/quiet", "sports"),
+      read("r2", "https://news.example/quiet", "sports"),
+      ...["r1", "r2", "r3"].map((u, i) => read(u, "https://news.example/mixed", i === 0 ? "food" : "news")),
+      ...["r1", "r2", "r3"].map((u) => read(u, "/cars/relative", "auto")),
+      ...["r1", "r2", "r3"].map((u) => read(u, "https://news.example/old", "sports", 40)),
+    ]);
+    const run = await t.run();
+    expect(run.pages).toMatchObject({ version: run.version + 1, kind: "full", pages: 2, skippedUrls: 0, upserts: 2, deletes: 0 });
+    const manifest = await t.json(`manifests/v${run.version + 1}.json`);
+    expect(manifest).toMatchObject({ kind: "full", taxonomy: 9 });
+    expect((await t.json("manifests/latest.json")).version).toBe(run.version + 1);
+    const pages = await t.records(run.version + 1);
+    expect(pages).toEqual([
+      { url: "http://News.example/cars/suv?id=7&page=2#comments", segments: ["1"] },
+      { url: "https://shop.example/deal", segments: ["632", "653"] },
+    ]);
+    // The sync's own parser takes each line, keyed as lookups key the page.
+    expect(pages.map((p) => parseBatchRecord(JSON.stringify(p)))).toEqual([
+      { page: "news.example/cars/suv?id=7&page=2", segments: ["1"] },
+      { page: "shop.example/deal", segments: ["632", "653"] },
+    ]);
+    // The users' version carries no page, and keeps its own taxonomy.
+    expect(await t.json(`manifests/v${run.version}.json`)).toMatchObject({ taxonomy: 4 });
+    expect((await t.records(run.version)).some((r) => "url" in r)).toBe(false);
+
+    // A later run: the deal page is read as travel only now (a delta), the SUV page is read too little to keep.
+    await t.log([...["r5", "r6", "r7", "r8"].map((u) => read(u, "https://shop.example/deal", "travel", -39))]);
+    const second = await t.run(["--as-of", String(AS_OF + 40 * DAY), "--version", String(run.version + 2), "--force"]);
+    expect(second.pages).toMatchObject({ kind: "delta", upserts: 1, deletes: 1 });
+    expect(await t.records(second.pages.version)).toEqual([
+      { url: "http://News.example/cars/suv?id=7&page=2#comments", delete: true },
+      { url: "https://shop.example/deal", segments: ["653"] },
+    ]);
+    const third = await t.run(["--as-of", String(AS_OF + 40 * DAY)]);
+    expect(third.outcome).toBe("unchanged");
+  });
+
+  it("leaves out the addresses a page file returns that the edge would reject, counting them", async () => {
+    const t = setup();
+    const pages = join(t.root, "pages");
+    mkdirSync(pages);
+    writeFileSync(
+      join(pages, "fixed.sql"),
+      `-- segment 1: Automotive
+SELECT 'https://ok.example/a' AS url, '1' AS segment
+UNION ALL SELECT 'ftp://files.example/a', '1'
+UNION ALL SELECT '/relative', '1'
+UNION ALL SELECT 'https://ok.example/${"a".repeat(2100)}', '1'`,
+    );
+    await t.log(views("a", "auto", 3));
+    const run = await t.run(["--pages", pages]);
+    expect(run.pages).toMatchObject({ pages: 1, skippedUrls: 3, upserts: 1, published: true });
+    expect(await t.records(run.pages.version)).toEqual([{ url: "https://ok.example/a", segments: ["1"] }]);
   });
 
   it("counts a corrupt gzip object and lines that are not events by reason, and uses the rest", async () => {

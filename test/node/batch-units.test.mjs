@@ -3,12 +3,15 @@ import { describe, expect, it } from "vitest";
 import { ArgsError, parseBatchArgs } from "../../batch/args.mjs";
 import { dropGuard, kindFor, recordFor } from "../../batch/diff.mjs";
 import { REACH_KEY as JOB_REACH_KEY } from "../../batch/job.mjs";
+import { checkRecord } from "../../batch/origin-parts.mjs";
+import { pageKey } from "../../batch/page-url.mjs";
 import { createProgress } from "../../batch/progress.mjs";
 import { reachOf } from "../../batch/reach.mjs";
 import { inWindow, lineProblem } from "../../batch/read-log.mjs";
 import { objectKey, partitionOf } from "../../batch/sample-log.mjs";
 import { orderSegments, parseSegmentFile } from "../../batch/segments.mjs";
 import { formatSummary } from "../../batch/summary.mjs";
+import { normalisePageUrl } from "../../domain/context/normalise-url.ts";
 import * as edgeLog from "../../domain/event-log-format.ts";
 import { REACH_KEY } from "../../domain/reach.ts";
 
@@ -19,7 +22,16 @@ describe("batch arguments", () => {
     const o = parseBatchArgs([], {}, NOW);
     expect(o.events).toEqual({ local: ".wrangler/state", bucket: "udn-events" });
     expect(o.origin).toEqual({ local: ".wrangler/state", bucket: "udn-origin" });
-    expect(o).toMatchObject({ asOf: NOW, kind: "auto", taxonomy: 4, minReach: 100, maxDrop: 0.5, force: false, sync: false });
+    expect(o).toMatchObject({
+      asOf: NOW,
+      kind: "auto",
+      taxonomy: 4,
+      minReach: 100,
+      maxDrop: 0.5,
+      force: false,
+      sync: false,
+      jsHeapMb: 128,
+    });
   });
 
   it("reads a real account's buckets over S3 with keys from the environment only", () => {
@@ -39,6 +51,7 @@ describe("batch arguments", () => {
       [["--as-of", "yesterday"], "--as-of must be a date"],
       [["--since", "2026-12"], "--since must be a date YYYY-MM-DD"],
       [["--memory-limit", "lots"], "--memory-limit must look like"],
+      [["--js-heap-mb", "16"], "--js-heap-mb must be an integer of at least 64"],
       [["--colour"], "Unknown option '--colour'"],
     ];
     for (const [argv, message] of cases) {
@@ -123,7 +136,7 @@ describe("summary and progress", () => {
       kind: "delta",
       destination: "the local bucket udn-origin",
       log: { objects: 12, lines: 3400, skippedObjects: { "not readable gzip": 1 }, skippedLines: { "not JSON": 2 } },
-      events: { events: 3300, duplicates: 90, droppedUsers: 3, users: 400 },
+      events: { events: 3300, duplicates: 90, droppedUsers: 3, users: 400, linkedUids: 5, persons: 2 },
       reach: reachOf({
         version: 9,
         computedAt: NOW,
@@ -141,12 +154,33 @@ describe("summary and progress", () => {
     const lines = text.split("\n");
     expect(lines[0]).toBe("batch: published version 9 (delta) to the local bucket udn-origin");
     expect(text).toContain("12 objects (1 skipped: not readable gzip 1), 3,400 lines (2 skipped: not JSON 2)");
-    expect(text).toContain("3 users dropped (opt-out or erasure)");
+    expect(text).toContain("3 users dropped (opt-out or erasure); 5 uids linked into 2 persons");
     expect(text).toMatch(/805 Auto\s+120 \(-10\)\n/);
     expect(text).toMatch(/942 Electronics\s+8 \(\+8\) {2}below 100/);
     expect(text).toContain("1 parts: 20 users with segments, 4 deletes");
     expect(text).toContain("1,700 lines/s, peak RSS 300 MiB");
     expect(lines.length).toBeLessThan(25);
+  });
+
+  it("counts pages beside users, and says when only pages were published", () => {
+    const run = {
+      outcome: "published",
+      version: 9,
+      kind: "delta",
+      usersUnchanged: true,
+      destination: "a folder",
+      log: { objects: 1, lines: 10, skippedObjects: {}, skippedLines: {} },
+      events: { events: 10, duplicates: 0, droppedUsers: 0, users: 3 },
+      reach: reachOf({ version: 9, computedAt: NOW, minimum: 1, counts: {}, previousCounts: null, names: {} }),
+      pages: { version: 10, kind: "delta", pages: 40, skippedUrls: 2, parts: 1, upserts: 3, deletes: 1, published: true },
+      seconds: 1,
+      peakRssMiB: 100,
+    };
+    const text = formatSummary(run);
+    expect(text.split("\n")[0]).toBe("batch: no user's segments changed since version 9; pages published to a folder");
+    expect(text).toContain(
+      "pages     40 pages categorised; 2 addresses the edge would reject; version 10 (delta): 1 parts, 3 pages with categories, 1 deletes",
+    );
   });
 
   it("shows every stage, and reading progress no more often than asked", () => {
@@ -213,5 +247,49 @@ describe("log lines", () => {
     expect(objectKey("events/dt=2026-12-04/hr=12/", NOW, "abcdef012345")).toBe(
       edgeLog.objectKey("events/dt=2026-12-04/hr=12/", NOW, "abcdef012345"),
     );
+  });
+});
+
+describe("page records", () => {
+  it("are keyed as the edge keys a page", () => {
+    const urls = [
+      "https://News.Example:443/a?utm_source=x&b=2&a=1#top",
+      "http://news.example/a?a=1&b=2",
+      "https://news.example:8080/caf%C3%A9/?q=a+b&gclid=1&FBCLID=2",
+      "https://news.example/é?z=1&a=2&a=1",
+      "https://news.example",
+      "https:///no-host",
+      "ftp://files.example/a",
+      "/relative/path",
+      "",
+      `https://news.example/${"a".repeat(2030)}`,
+      `https://news.example/${"a".repeat(2040)}`,
+    ];
+    for (const u of urls) expect(pageKey(u), u).toBe(normalisePageUrl(u)?.key ?? null);
+    expect(pageKey("https://News.Example:443/a?utm_source=x&b=2&a=1#top")).toBe("news.example/a?a=1&b=2");
+  });
+
+  it("are checked as the sync checks them: an absolute http(s) address, segments or a delete", () => {
+    expect(checkRecord({ url: "https://news.example/a", segments: ["533", "533", "483"] })).toEqual({
+      record: { url: "https://news.example/a", segments: ["533", "483"] },
+    });
+    expect(checkRecord({ url: "https://news.example/a", delete: true })).toEqual({
+      record: { url: "https://news.example/a", delete: true },
+    });
+    expect(checkRecord({ url: "/a", segments: ["1"] })).toEqual({
+      error: "url must be an absolute http(s) URL of at most 2048 characters",
+    });
+    expect(checkRecord({ url: 7, segments: ["1"] })).toMatchObject({ error: expect.stringContaining("url must be") });
+    expect(checkRecord({ url: "https://news.example/a", segments: ["bad id"] })).toMatchObject({
+      error: expect.stringContaining("must match"),
+    });
+    // With a uid too, the edge reads a user's record.
+    expect(checkRecord({ uid: "u1", url: "https://news.example/a", segments: ["1"] })).toEqual({ record: { uid: "u1", segments: ["1"] } });
+  });
+
+  it("come from batch/pages in Content Taxonomy 3.1 unless told otherwise", () => {
+    expect(parseBatchArgs([], {}, NOW)).toMatchObject({ pagesDir: "batch/pages", pageTaxonomy: 9 });
+    expect(parseBatchArgs(["--pages", "", "--page-taxonomy", ""], {}, NOW)).toMatchObject({ pagesDir: undefined, pageTaxonomy: undefined });
+    expect(() => parseBatchArgs(["--page-taxonomy", "x"], {}, NOW)).toThrow("--page-taxonomy must be an integer");
   });
 });

@@ -98,6 +98,48 @@ describe("origin:publish", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
+  it("publishes page records beside users' and refuses an address the edge would reject, naming its line", () => {
+    const dir = tempDir();
+    const input = [
+      { url: "https://news.example/foot/psg?id=7", segments: ["533", "483", "533"] },
+      { url: "https://news.example/old-page", delete: true },
+    ];
+    const r = publish(
+      dir,
+      `${input.map((l) => JSON.stringify(l)).join("\n")}\n`,
+      "pages.ndjson",
+      "--version",
+      "9",
+      "--taxonomy",
+      "9",
+      "--plain",
+    );
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toContain("published version 9 (full): 2 records in 1 part(s)");
+    expect(r.stdout).toContain("2 of them page records");
+    const m = JSON.parse(readFileSync(join(dir, "out/manifests/latest.json"), "utf8"));
+    expect(m).toMatchObject({ version: 9, taxonomy: 9 });
+    expect(readFileSync(join(dir, "out", m.parts[0].key), "utf8")).toBe(
+      '{"url":"https://news.example/foot/psg?id=7","segments":["533","483"]}\n{"url":"https://news.example/old-page","delete":true}\n',
+    );
+
+    const mixed = publish(
+      tempDir(),
+      '{"uid":"u1","segments":["607"]}\n{"url":"https://news.example/a","segments":["1"]}\n',
+      "mixed.ndjson",
+      "--taxonomy",
+      "4",
+    );
+    expect(mixed.status, mixed.stderr).toBe(0);
+    expect(mixed.stderr).toContain("--taxonomy 4 applies to the users' and the pages' records of this version alike");
+
+    const bad = tempDir();
+    const refused = publish(bad, '{"url":"https://news.example/a","segments":["1"]}\n{"url":"/relative","segments":["1"]}\n', "bad.ndjson");
+    expect(refused.status).toBe(2);
+    expect(refused.stderr).toContain("bad.ndjson:2: url must be an absolute http(s) URL");
+    expect(existsSync(join(bad, "out"))).toBe(false);
+  });
+
   it("leaves none of its staged parts behind (they hold users' ids), whether it succeeds or refuses", () => {
     const dir = tempDir();
     expect(publish(dir, '{"uid":"u1","segments":["607"]}\n', "ok.ndjson", "--plain").status).toBe(0);
