@@ -29,9 +29,12 @@ export function dropGuard({ previous, removed }, maxDrop, force) {
   return `this run would remove ${removed} of the last run's ${previous} memberships (${(share * 100).toFixed(1)}%, more than --max-drop ${maxDrop}); nothing was published. Check the log and the segment files, or rerun with --force.`;
 }
 
-/** The kind to publish: a delta needs a last run to be a delta of. */
-export function kindFor(requested, hasPrevious) {
+/**
+ * The kind to publish: a delta needs a last run to be a delta of; `auto` publishes whole when `refreshDue` (half the
+ * segment ttl since the last whole version), so records a delta leaves alone never lapse.
+ */
+export function kindFor(requested, hasPrevious, refreshDue = false) {
   if (requested === "delta" && !hasPrevious) throw new Error("--kind delta needs a last run in the origin (batch-state/) to diff against");
-  if (requested === "auto") return hasPrevious ? "delta" : "full";
+  if (requested === "auto") return hasPrevious && !refreshDue ? "delta" : "full";
   return requested;
 }

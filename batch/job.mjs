@@ -26,6 +26,10 @@ export const stateKey = (version) => `batch-state/v${version}/memberships.parque
 /** The pages of the same run, beside its memberships. */
 export const pagesStateKey = (version) => `batch-state/v${version}/pages.parquet`;
 export const REACH_KEY = "reach/latest.json";
+/** When the users and the pages were last published whole (ms): a delta leaves the unchanged to lapse, so they are renewed. */
+export const refreshedKey = (version) => `batch-state/v${version}/refreshed.json`;
+
+const TTL_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
  * @param {ReturnType<typeof import("./args.mjs").parseBatchArgs>} opts
@@ -48,6 +52,8 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     if (state) await writeFile(join(work, "previous.parquet"), state);
     const pagesState = state ? await origin.get(pagesStateKey(previousVersion)) : null;
     if (pagesState) await writeFile(join(work, "previous-pages.parquet"), pagesState);
+    const refreshedBytes = state ? await origin.get(refreshedKey(previousVersion)) : null;
+    const refreshed = refreshedBytes ? JSON.parse(new TextDecoder().decode(refreshedBytes)) : { users: 0, pages: 0 };
 
     progress.stage(
       `reading the event log from ${opts.events.dir ?? `${opts.events.s3 ? "the remote" : "the local"} bucket ${opts.events.bucket}`}`,
@@ -70,9 +76,13 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     await loadPreviousPages(db, pagesState ? join(work, "previous-pages.parquet") : null);
     const cmp = await compare(db);
 
-    const kind = kindFor(opts.kind, state !== null);
+    // A delta carries only who changed; the others' records lapse segmentTtl after the version that last wrote them.
+    // So `auto` publishes whole again once half the ttl has passed since the last whole version: nobody lapses.
+    const ttlMs = Number(opts.segmentTtl.slice(0, -1)) * TTL_UNIT_MS[opts.segmentTtl.at(-1)];
+    const due = (at) => now() - (at ?? 0) >= ttlMs / 2;
+    const kind = kindFor(opts.kind, state !== null, due(refreshed.users));
     // Pages have a last run to diff against only when the last run kept them.
-    const pagesKind = opts.kind === "full" || pagesState === null ? "full" : "delta";
+    const pagesKind = opts.kind === "full" || pagesState === null || (opts.kind === "auto" && due(refreshed.pages)) ? "full" : "delta";
     const usersVersion = opts.version ?? Math.max(Math.floor(now() / 1000), previousVersion + 1);
     if (usersVersion <= previousVersion)
       throw new Error(`--version ${usersVersion} must be greater than the origin's latest version ${previousVersion}`);
@@ -162,6 +172,11 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     await saveState(db, join(work, "memberships.parquet"), join(work, "pages.parquet"));
     await origin.put(stateKey(last), await readFile(join(work, "memberships.parquet")), "application/vnd.apache.parquet");
     await origin.put(pagesStateKey(last), await readFile(join(work, "pages.parquet")), "application/vnd.apache.parquet");
+    const renewed = {
+      users: usersChanged && kind === "full" ? now() : (refreshed.users ?? 0),
+      pages: pagesChanged && pagesKind === "full" ? now() : (refreshed.pages ?? 0),
+    };
+    await origin.put(refreshedKey(last), new TextEncoder().encode(JSON.stringify(renewed)), "application/json");
     let manifest;
     for (const v of versions) {
       manifest = new TextEncoder().encode(JSON.stringify(manifestOf({ ...v, segmentTtl: opts.segmentTtl })));

@@ -28,7 +28,7 @@ function setup() {
     const body = raw ?? gzipSync(`${lines.map((l) => (typeof l === "string" ? l : JSON.stringify(l))).join("\n")}\n`);
     await events.put(`events/dt=2026-12-03/hr=10/${String(1796000000000 + n++).padStart(13, "0")}-00000000000${n % 10}.ndjson.gz`, body);
   };
-  const run = (args = [], buckets = {}) =>
+  const run = (args = [], buckets = {}, now = undefined) =>
     runBatch(
       parseBatchArgs(["--as-of", String(AS_OF), "--temp-dir", root, "--memory-limit", "256MB", ...args], {}, AS_OF),
       {
@@ -38,6 +38,7 @@ function setup() {
         ...buckets,
       },
       createProgress({ quiet: true }),
+      now,
     );
   const json = async (key) => JSON.parse(new TextDecoder().decode(await origin.get(key)));
   const records = async (version) => {
@@ -273,6 +274,27 @@ UNION ALL SELECT 'https://ok.example/${"a".repeat(2100)}', '1'`,
     const third = await t.run();
     expect(third.outcome).toBe("unchanged");
     expect((await t.json("manifests/latest.json")).version).toBe(second.version);
+  });
+
+  it("publishes whole again once half the segment ttl has passed, so users and pages a delta leaves alone never lapse", async () => {
+    const t = setup();
+    await t.log([...views("stays", "auto", 3), ...views("moves", "auto", 3)]);
+    const first = await t.run(["--segment-ttl", "2d"]);
+    expect(first).toMatchObject({ outcome: "published", kind: "full" });
+    await t.log([ev("moves", "purchase", { category: "electronics", value: 800 })]);
+    // Within half the ttl: only who changed.
+    const soon = Date.now() + 0.9 * DAY;
+    const delta = await t.run(["--segment-ttl", "2d", "--version", String(first.version + 10)], {}, () => soon);
+    expect(delta).toMatchObject({ outcome: "published", kind: "delta", upserts: 1 });
+    expect((await t.records(delta.version)).map((r) => r.uid)).toEqual(["moves"]);
+    // Nothing changed since, but a day and a half later every user is written again, the unchanged one included.
+    const later = Date.now() + 1.5 * DAY;
+    const renewed = await t.run(["--segment-ttl", "2d", "--version", String(first.version + 20)], {}, () => later);
+    expect(renewed).toMatchObject({ outcome: "published", kind: "full" });
+    expect((await t.records(renewed.version)).map((r) => r.uid)).toEqual(["moves", "stays"]);
+    // And right after it, a rerun has nothing to do.
+    const again = await t.run(["--segment-ttl", "2d"], {}, () => later + 1000);
+    expect(again.outcome).toBe("unchanged");
   });
 
   it("stops without publishing a run that would empty more than --max-drop of the memberships, unless forced", async () => {

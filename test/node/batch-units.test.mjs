@@ -87,6 +87,8 @@ describe("the record each user gets", () => {
   it("publishes a delta only against a last run", () => {
     expect(kindFor("auto", false)).toBe("full");
     expect(kindFor("auto", true)).toBe("delta");
+    expect(kindFor("auto", true, true)).toBe("full");
+    expect(kindFor("delta", true, true)).toBe("delta");
     expect(kindFor("full", true)).toBe("full");
     expect(() => kindFor("delta", false)).toThrow("--kind delta needs a last run");
   });
