@@ -12,7 +12,7 @@ import { eventLogFlushMs } from "../settings";
 const MAX_MESSAGE_BYTES = 96 * 1024;
 const encoder = new TextEncoder();
 /** Text with nothing but ASCII is as many bytes as characters: most groups, whose length needs no encoding then. */
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 
 function utf8Bytes(text: string): number {
   return NON_ASCII.test(text) ? encoder.encode(text).length : text.length;
