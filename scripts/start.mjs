@@ -92,6 +92,10 @@ const rules = await fetch(`${EDGE}/v1/admin/segments`, { method: "PUT", headers:
 if (!rules.ok && rules.status !== 409) console.error("loading demo segment rules failed:", await rules.text());
 const context = await fetch(`${EDGE}/v1/admin/context`, { method: "PUT", headers: admin, body: readFileSync("demo/context.json") });
 if (!context.ok && context.status !== 409) console.error("loading demo context rules failed:", await context.text());
+// The demo partner's sync page is on the demo publisher's server, wherever PUBLISHER_PORT puts it.
+const partnersDoc = readFileSync("demo/partners.json", "utf8").replaceAll("localhost:8080", `localhost:${PUBLISHER_PORT}`);
+const partners = await fetch(`${EDGE}/v1/admin/partners`, { method: "PUT", headers: admin, body: partnersDoc });
+if (!partners.ok && partners.status !== 409) console.error("loading the demo partner failed:", await partners.text());
 // The cron applies the version the batch job just published (if any), as it would within five minutes.
 await fetch(`${EDGE}/__scheduled?cron=*/5+*+*+*+*`);
 const publisher = await servePublisher({ roots: ["demo/publisher", dirname(PREBID_BUNDLE)], edge: EDGE, port: PUBLISHER_PORT });
