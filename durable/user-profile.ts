@@ -53,8 +53,14 @@ export interface MergeSnapshot extends Mergeable {
   seen: [number, string[]][];
 }
 
-/** What became of a browser's profile asked to join a person's. */
-export type MergeOutcome = "merged" | "empty" | "person" | "erased";
+/**
+ * What became of a browser's profile asked to join a person's: merged into it; nothing to merge; or not merged, being
+ * a person's own or already merged into another person (a tab that still held the old cookie).
+ */
+export type MergeOutcome = "merged" | "empty" | "person" | "elsewhere" | "erased";
+
+/** Browsers a person remembers as merged into it (for the cascade of an erasure); beyond it the oldest are forgotten. */
+const MAX_LINKED = 256;
 
 /** Partner ids synced again within this are not written again: a partner that syncs on every page costs nothing. */
 const LINK_REFRESH_MS = 86_400_000;
@@ -195,6 +201,8 @@ export class UserProfile extends DurableObject<Env> {
     this.load(uid);
     if (this.s.erasedAt) return { outcome: "erased" };
     if (this.s.person) return { outcome: "person" };
+    // Its data went to another person already: this declaration moves the browser, not the data (nor its log line).
+    if (this.s.mergedInto && this.s.mergedInto !== person) return { outcome: "elsewhere" };
     if (!this.s.mergedInto) {
       // Nothing was ever stored for this id (a new browser): nothing to merge, and nothing to keep.
       if (!this.s.lastActive && !this.s.partners.length) return { outcome: "empty" };
@@ -219,6 +227,9 @@ export class UserProfile extends DurableObject<Env> {
     Object.assign(this.s, { counters: merged.counters, memberships: merged.memberships, batchVersion: merged.batchVersion });
     this.s.partners = links;
     this.s.linked.push(from);
+    // A declared id many browsers share stays bounded; a forgotten browser holds only its pointer here, and the
+    // person's erasure line in the log covers its events (the batch job maps them to the person).
+    if (this.s.linked.length > MAX_LINKED) this.s.linked.splice(0, this.s.linked.length - MAX_LINKED);
     this.seen.merge(snapshot.seen);
     this.forgetOldIds(rules, now);
     this.markProvisional(false);

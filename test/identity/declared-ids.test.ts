@@ -90,6 +90,18 @@ describe("declared ids", () => {
     expect(ab.segments).toEqual(["244", "806"]);
   });
 
+  it("moves a browser whose profile already joined one person to another without moving the data again", async () => {
+    const old = await browser("TwoPersonsBrowser00000");
+    await postEvents(old, [carView("t1"), carView("t2")]);
+    const first = await identify(old, { ppid: "first-reader" });
+    // A tab that still holds the old cookie signs in as someone else.
+    const second = await identify(old, { ppid: "second-reader" });
+    expect(await second.res.json()).toEqual({ identified: true });
+    expect(uidOf(second.cookie)).not.toBe(uidOf(first.cookie));
+    expect((await env.USER_PROFILE.getByName(uidOf(first.cookie)).current()).eventsSeen).toBe(2);
+    expect((await env.USER_PROFILE.getByName(uidOf(second.cookie)).current()).eventsSeen).toBe(0);
+  });
+
   it("refuses a raw address and malformed ids with a 400, storing nothing and setting no cookie", async () => {
     const cookie = await browser("RawAddressBrowser00000");
     const cases: [unknown, string][] = [
