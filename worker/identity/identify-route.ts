@@ -35,8 +35,8 @@ async function join(
   if (!person) return null;
   const adopted = await userProfile(env, person).adopt(person, key);
   if (adopted.erased) return null;
+  // A minted id has nothing stored to merge; one that is a person's (another declared id) stays that person's (mergeInto).
   if (person === uid || newId) return { person, merged: person === uid ? "person" : "empty", profile: adopted.profile };
-  // A minted id has nothing stored to merge; one already a person's (another declared id) stays that person's.
   const { outcome, profile } = await userProfile(env, uid).mergeInto(uid, person);
   return { person, merged: outcome, profile: profile ?? adopted.profile };
 }
