@@ -222,10 +222,10 @@ export class UserProfile extends DurableObject<Env> {
     if (this.s.erasedAt) return { applied: 0, profile: this.view(), erased: true };
     if (this.s.linked.includes(from)) return { applied: 0, profile: this.view(), erased: false };
     const now = this.now();
+    const before = this.s.partners;
     const merged = mergeProfiles(this.mergeable(), snapshot, now);
-    const { links, dropped } = mergePartnerLinks(this.s.partners, snapshot.partners);
-    Object.assign(this.s, { counters: merged.counters, memberships: merged.memberships, batchVersion: merged.batchVersion });
-    this.s.partners = links;
+    const { counters, memberships, batchVersion, partners } = merged;
+    Object.assign(this.s, { counters, memberships, batchVersion, partners });
     this.s.linked.push(from);
     // A declared id many browsers share stays bounded; a forgotten browser holds only its pointer here, and the
     // person's erasure line in the log covers its events (the batch job maps them to the person).
@@ -235,8 +235,10 @@ export class UserProfile extends DurableObject<Env> {
     this.markProvisional(false);
     this.touch(Math.max(now, merged.lastActive));
     writeMetric(this.env, "profile", ["absorb"], [snapshot.seen.length]);
-    await this.pointAliases(links);
-    await this.dropAliases(dropped.filter((d) => !links.some((l) => l.partner === d.partner && l.puid === d.puid)));
+    await this.pointAliases(partners);
+    // Ids the merge did not keep (an older id of the same partner, or past the bound) lose their aliases.
+    const kept = (l: PartnerLink) => partners.some((k) => k.partner === l.partner && k.puid === l.puid);
+    await this.dropAliases([...before, ...snapshot.partners].filter((l) => !kept(l)));
     return { applied: 1, profile: await this.settle(rules, now, "all"), erased: false };
   }
 

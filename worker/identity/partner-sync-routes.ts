@@ -10,7 +10,7 @@ import { pixelGif } from "../events/routes";
 import { CONSENT_HEADER } from "../http/cors";
 import type { AppEnv } from "../http/hono-env";
 import { clock, profileCache } from "../isolate";
-import { partnerAllowed } from "../lookup/eids";
+import { partnerAllowed } from "../privacy/partner-consent";
 import { type Browser, resolveBrowser } from "./resolve-browser";
 
 /** Seconds a limited client should wait, as for events. */

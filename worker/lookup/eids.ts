@@ -1,19 +1,14 @@
 /** The `user.eids` of a lookup's answer: browsers' ortb2 and page answers, and bidders' answers that ask (`eids=1`). */
 import type { ConsentSignals } from "../../domain/consent/signals";
 import { type Eid, eidsOf } from "../../domain/identity/eids";
-import { type CompiledPartners, NO_PARTNERS, type Partner } from "../../domain/identity/partners";
+import { type CompiledPartners, NO_PARTNERS } from "../../domain/identity/partners";
 import type { Profile } from "../../domain/profile-record";
 import type { Format } from "../../domain/segment-formats";
 import { partnerConfig } from "../../platform/partner-store";
 import { queryOf } from "../http/query";
-import { decideConsentCached } from "../privacy/consent-memo";
+import { partnerAllowed } from "../privacy/partner-consent";
 
 const NONE: readonly Eid[] = Object.freeze([]);
-
-/** Consent for a partner's id to travel with this answer: the partner's own vendor consent for purpose 1 (storage). */
-export function partnerAllowed(signals: ConsentSignals): (p: Partner) => boolean {
-  return (p) => decideConsentCached(signals, { vendorId: p.gvlid, purposes: [1] }).allowed;
-}
 
 /** Whether the answer carries eids: a browser's in the OpenRTB formats, a bidder's when it asks. */
 export function wantsEids(format: Format, url: string, fromBrowser: boolean): boolean {
