@@ -19,7 +19,13 @@ export interface RetriedEvents {
   provisional: boolean;
 }
 
-export type EventRetryMessage = PrivacyAction | RetriedEvents;
+/** Groups already accepted by their objects whose send to the event log failed: sent again from here, never dropped. */
+export interface UnloggedGroups {
+  kind: "log";
+  groups: EventLogGroup[];
+}
+
+export type EventRetryMessage = PrivacyAction | RetriedEvents | UnloggedGroups;
 
 /** Messages written before actions and the log joined this queue carried only `{uid, events}`: still delivered. */
 export function retryMessage(body: unknown, now: number): EventRetryMessage {

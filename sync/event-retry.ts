@@ -1,4 +1,4 @@
-/** The event-retry queue's consumer: events, opt-outs and erasures the edge could not finish with a user's object, finished with backoff. */
+/** The event-retry queue's consumer: events, opt-outs and erasures the edge could not finish with a user's object, and log batches it could not send, finished with backoff. */
 import { type EventRetryMessage, retryMessage } from "../domain/event-retry-message";
 import { errorText, logEvent } from "../domain/log";
 import { sendEventLog } from "../platform/event-log-queue";
@@ -7,6 +7,7 @@ import { userProfile } from "../platform/stubs";
 
 /** Events go to the object, then to the log only if it accepted them; redelivery is harmless (the object dedupes by id, the batch engine by uid and id). */
 async function finish(env: Env, m: EventRetryMessage): Promise<void> {
+  if (m.kind === "log") return sendEventLog(env, { groups: m.groups });
   if (m.kind !== "events") return finishPrivacyAction(env, m);
   const { uid, events } = m.group;
   const r = await userProfile(env, uid).track(uid, events, { provisional: m.provisional });

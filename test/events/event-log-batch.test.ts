@@ -1,8 +1,10 @@
-/** The per-isolate event-log batch: which request waits for its send, and what one message carries. */
+/** The per-isolate event-log batch: which request waits for its send, what one message carries, and where it goes when the log queue fails. */
 import { env } from "cloudflare:workers";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import type { EventLogGroup, EventLogMessage } from "../../domain/event-log-format";
+import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { enqueueGroup } from "../../worker/events/event-log";
+import { linesOf } from "../support/event-log-reader";
 
 const group = (uid: string, bytes = 10): EventLogGroup => ({
   uid,
@@ -22,6 +24,8 @@ function recordingQueue(): { queue: Queue; sent: EventLogMessage[] } {
   };
   return { queue: queue as unknown as Queue, sent };
 }
+
+const queueDown = { send: () => Promise.reject(new Error("injected: queue unavailable")) } as unknown as Queue;
 
 /** One request's context: counts what it hands to waitUntil, and keeps the promises to await. */
 function requestCtx(handed: Promise<unknown>[]) {
@@ -60,5 +64,30 @@ describe("event log batch", () => {
     expect(ctxs.map((c) => c.waits)).toEqual([1, 0, 1]);
     await Promise.all(handed);
     expect(sent.map((m) => m.groups.map((g) => g.uid))).toEqual([["f-0", "f-1"], ["f-2"]]);
+  });
+
+  it("hands a batch the log queue refuses to the retry queue, whose consumer writes it to the log", { timeout: 30_000 }, async () => {
+    const retried: EventRetryMessage[] = [];
+    const retryQueue = {
+      send(message: EventRetryMessage, options?: QueueSendOptions) {
+        retried.push(message);
+        return env.EVENT_RETRY_QUEUE.send(message, options);
+      },
+    } as unknown as Queue;
+    const e = { ...env, EVENT_LOG_QUEUE: queueDown, EVENT_RETRY_QUEUE: retryQueue, EVENT_LOG_FLUSH_MS: "20" };
+    const handed: Promise<unknown>[] = [];
+    enqueueGroup(e, requestCtx(handed), group("r-0"));
+    enqueueGroup(e, requestCtx(handed), group("r-1"));
+    await Promise.all(handed);
+    expect(retried).toEqual([{ kind: "log", groups: [expect.objectContaining({ uid: "r-0" }), expect.objectContaining({ uid: "r-1" })] }]);
+    await vi.waitFor(async () => expect((await linesOf("r-1")).map((l) => l.id)).toEqual(["r-1-1"]), { timeout: 20_000, interval: 250 });
+    expect((await linesOf("r-0")).map((l) => l.id)).toEqual(["r-0-1"]);
+  });
+
+  it("settles without throwing when the log queue and the retry queue both fail", async () => {
+    const e = { ...env, EVENT_LOG_QUEUE: queueDown, EVENT_RETRY_QUEUE: queueDown, EVENT_LOG_FLUSH_MS: "20" };
+    const handed: Promise<unknown>[] = [];
+    enqueueGroup(e, requestCtx(handed), group("lost-0"));
+    await expect(Promise.all(handed)).resolves.toBeDefined();
   });
 });

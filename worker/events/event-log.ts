@@ -3,6 +3,7 @@
  * short window and sends it as one message, so the queue's per-queue message rate is not one per request.
  */
 import type { EventLogGroup } from "../../domain/event-log-format";
+import type { EventRetryMessage } from "../../domain/event-retry-message";
 import { errorText, logEvent } from "../../domain/log";
 import { sendEventLog } from "../../platform/event-log-queue";
 import { eventLog } from "../isolate";
@@ -37,7 +38,14 @@ export function enqueueGroup(env: Env, ctx: { waitUntil(p: Promise<unknown>): vo
         try {
           await sendEventLog(env, { groups: batch.groups });
         } catch (e) {
-          logEvent("error", "event log send failed", { groups: batch.groups.length, error: errorText(e) });
+          // The objects have taken these events: the batch engine must see them too, so the retry queue sends them later.
+          logEvent("warn", "event log send failed; handed to the retry queue", { groups: batch.groups.length, error: errorText(e) });
+          await env.EVENT_RETRY_QUEUE.send({ kind: "log", groups: batch.groups } satisfies EventRetryMessage).catch((f: unknown) =>
+            logEvent("error", "events lost from the event log: log and retry queue both failed", {
+              groups: batch.groups.length,
+              error: errorText(f),
+            }),
+          );
         }
       }),
     );
