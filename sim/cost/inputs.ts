@@ -90,7 +90,7 @@ export const BASELINE: CostInputs = {
   isolateHitRatio: BENCH.freshHitRatio, // measured (bench Zipf mix); see the sensitivity table
   kvShareOfIsolateMisses: NO_LOCATION_FIGURES.kvShareOfIsolateMisses, // measured by bench:location when its results exist (withBench)
   cpuMsPerLookup: BENCH.cpuUsS2sLookup / 1000, // measured, rounded up to the dearest lookup kind
-  cpuMsPerBatchLookup: 2, // assumption (not benched): 100 uids decoded and formatted
+  cpuMsPerBatchLookup: 2, // measured by the bench when its results exist (withBench); without them, an upper bound
   pageMapReadsPerLookup: 0.01, // assumption: pages are far fewer than users, and each isolate reads a page's map once in 5 min
   partnerLookupShare: 0.2, // assumption
   matchesPerDay: 2e9, // assumption: a few partner syncs per active user and day
@@ -98,7 +98,7 @@ export const BASELINE: CostInputs = {
   identifiesPerDay: 50e6, // assumption: sign-ins on publishers that declare ids
   eventsPerDay: 5e9, // the design target
   eventsPerRequest: 3, // assumption: the tag sends a page's events in one beacon
-  cpuMsPerEventRequest: 0.3, // assumption (not benched): body parse, consent, limiter, hand-off
+  cpuMsPerEventRequest: 0.3, // assumption: the accept path is benched (0.08-0.14 ms), what runs after the object's answer is not
   objectCallPerRequest: true, // shipped (worker/events/routes.ts)
   coldLoadShare: 0.5, // assumption: objects are evicted between a user's page views
   coldLoadRows: OBJECT_SQL.readPerColdLoad + 10, // measured with one day of ids; assumption: ids on 10 more days
@@ -135,6 +135,8 @@ export function withBench(bench: BenchFigures, location: LocationFigures = NO_LO
     ...BASELINE,
     isolateHitRatio: bench.freshHitRatio,
     cpuMsPerLookup: bench.cpuUsS2sLookup / 1000,
+    // A batch's CPU grows with its uids: the bench's batch of 100, scaled to the model's batch size.
+    cpuMsPerBatchLookup: bench.cpuUsBatch100 ? (bench.cpuUsBatch100 / 1000) * (BASELINE.uidsPerBatch / 100) : BASELINE.cpuMsPerBatchLookup,
     kvShareOfIsolateMisses: location.kvShareOfIsolateMisses,
   };
 }

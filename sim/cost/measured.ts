@@ -22,6 +22,8 @@ export interface BenchFigures {
   freshHitRatio: number;
   /** The app's own CPU per cached S2S lookup inside workerd (`app_cost_us_per_request`). */
   cpuUsS2sLookup: number;
+  /** The same for a `POST /v1/lookup` of 100 cached uids, when benched. */
+  cpuUsBatch100?: number;
 }
 
 /** bench/results.json of 2026-11-26 (one isolate, 5 s; its best possible hit ratio was 0.4364): used when the file is absent. */
@@ -35,11 +37,13 @@ export function benchFigures(results: unknown): BenchFigures | undefined {
   };
   const c = r?.lookup?.zipf_mix?.cache;
   const cpu = r?.lookup?.app_cost_us_per_request?.["s2s-cached"];
+  const batch = r?.lookup?.app_cost_us_per_request?.["s2s-batch-100"];
   if (!c || typeof r.date !== "string" || typeof cpu !== "number") return undefined;
   const [hits, stale, misses] = [c.hits, c.stale, c.misses];
   if (typeof hits !== "number" || typeof stale !== "number" || typeof misses !== "number" || hits + stale + misses === 0) return undefined;
   // A stale hit answers at once but refreshes from KV: for KV reads only fresh hits count.
-  return { date: r.date.slice(0, 10), freshHitRatio: hits / (hits + stale + misses), cpuUsS2sLookup: cpu };
+  const figures: BenchFigures = { date: r.date.slice(0, 10), freshHitRatio: hits / (hits + stale + misses), cpuUsS2sLookup: cpu };
+  return typeof batch === "number" ? { ...figures, cpuUsBatch100: batch } : figures;
 }
 
 export interface LocationFigures {

@@ -1,4 +1,5 @@
 /** `npm run model:cost`: the cost model's tables, spliced into docs/capacity-and-cost.md between its markers. */
+import { ASSUMPTIONS } from "./assumptions";
 import { bill } from "./bill";
 import { count, percent, table, usd } from "./format";
 import { BASELINE, type CostInputs, withBench } from "./inputs";
@@ -48,7 +49,8 @@ function inputsTable(base: CostInputs, bench: BenchFigures, location: LocationFi
   const loc = location.date
     ? ` \`kvShareOfIsolateMisses\` from ${LOCATION_RESULTS} of ${location.date} (${location.isolates} isolates of one location).`
     : "";
-  return `\`isolateHitRatio\` and \`cpuMsPerLookup\` from ${BENCH_RESULTS} of ${bench.date}.${loc}\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
+  const batch = bench.cpuUsBatch100 ? ", `cpuMsPerBatchLookup`" : "";
+  return `\`isolateHitRatio\`, \`cpuMsPerLookup\`${batch} from ${BENCH_RESULTS} of ${bench.date}.${loc}\n\n${table(["input", "baseline"], [...rows, ...sql])}`;
 }
 
 function capacityTable(base: CostInputs): string {
@@ -110,6 +112,30 @@ function sensitivityTables(base: CostInputs): string {
     .join("\n\n");
 }
 
+/** Each assumption at either end of its range, the widest swing first; then every assumption at its cheaper end, and at its dearer end. */
+export function assumptionsTable(base: CostInputs): string {
+  const total = (over: Partial<CostInputs>) => bill({ ...base, ...over }).totalUsd;
+  const cheap: Partial<CostInputs> = {};
+  const dear: Partial<CostInputs> = {};
+  const rows = ASSUMPTIONS.map((a) => {
+    const [low, high] = [total({ [a.input]: a.low }), total({ [a.input]: a.high })];
+    Object.assign(cheap, { [a.input]: low <= high ? a.low : a.high });
+    Object.assign(dear, { [a.input]: low <= high ? a.high : a.low });
+    return { a, low, high, swing: Math.abs(high - low) };
+  }).sort((p, q) => q.swing - p.swing);
+  const body = rows.map(({ a, low, high, swing }) => [
+    `\`${a.input}\``,
+    a.kind,
+    count(base[a.input]),
+    `${count(a.low)}: ${usd(low)}`,
+    `${count(a.high)}: ${usd(high)}`,
+    usd(swing),
+    a.why,
+  ]);
+  const ends = `Every assumption at its cheaper end: **${usd(total(cheap))}** a month; every one at its dearer end: **${usd(total(dear))}**.`;
+  return `${table(["input", "kind", "baseline", "low: total", "high: total", "swing", "why this range"], body)}\n\n${ends}`;
+}
+
 export function blocks(bench: BenchFigures = BENCH, location: LocationFigures = NO_LOCATION_FIGURES): Record<string, string> {
   const base = bench === BENCH && location === NO_LOCATION_FIGURES ? BASELINE : withBench(bench, location);
   return {
@@ -119,6 +145,7 @@ export function blocks(bench: BenchFigures = BENCH, location: LocationFigures = 
     bill: billTable(base),
     levers: leversTable(base),
     sensitivity: sensitivityTables(base),
+    assumptions: assumptionsTable(base),
   };
 }
 

@@ -1,10 +1,11 @@
 /** The cost model's arithmetic: allowances, the usage formulas that matter most, and splicing the doc. */
 import { describe, expect, it } from "vitest";
+import { ASSUMPTIONS } from "../../sim/cost/assumptions";
 import { bill } from "../../sim/cost/bill";
-import { BASELINE, type CostInputs } from "../../sim/cost/inputs";
+import { BASELINE, type CostInputs, withBench } from "../../sim/cost/inputs";
 import { benchFigures } from "../../sim/cost/measured";
 import { charge, SUBSCRIPTION_USD } from "../../sim/cost/prices";
-import { splice } from "../../sim/cost/report";
+import { assumptionsTable, splice } from "../../sim/cost/report";
 import { usage } from "../../sim/cost/usage";
 
 const inputs = (over: Partial<CostInputs>): CostInputs => ({ ...BASELINE, ...over });
@@ -67,8 +68,31 @@ describe("the cost model", () => {
       lookup: { zipf_mix: { cache: { hits: 60, stale: 20, misses: 20 } }, app_cost_us_per_request: { "s2s-cached": 100 } },
     };
     expect(benchFigures(results)).toEqual({ date: "2026-12-01", freshHitRatio: 0.6, cpuUsS2sLookup: 100 });
+    const batched = { ...results, lookup: { ...results.lookup, app_cost_us_per_request: { "s2s-cached": 100, "s2s-batch-100": 150 } } };
+    expect(benchFigures(batched)).toMatchObject({ cpuUsBatch100: 150 });
+    expect(withBench(benchFigures(batched)!).cpuMsPerBatchLookup).toBeCloseTo(0.15 * (BASELINE.uidsPerBatch / 100));
+    expect(withBench(benchFigures(results)!).cpuMsPerBatchLookup).toBe(BASELINE.cpuMsPerBatchLookup);
     expect(benchFigures({ date: "2026-12-01", lookup: {} })).toBeUndefined();
     expect(benchFigures(null)).toBeUndefined();
+  });
+
+  it("prices each remaining assumption at both ends of its range, the widest swing first", () => {
+    for (const a of ASSUMPTIONS) {
+      expect(a.low, a.input).toBeLessThanOrEqual(BASELINE[a.input]);
+      expect(a.high, a.input).toBeGreaterThanOrEqual(BASELINE[a.input]);
+    }
+    const text = assumptionsTable(BASELINE);
+    const rows = text.split("\n").filter((l) => l.startsWith("| `"));
+    expect(rows).toHaveLength(ASSUMPTIONS.length);
+    const swings = rows.map((r) => Number(r.split("|")[6]!.replace(/[$,\s]/g, "")));
+    expect(swings).toEqual([...swings].sort((p, q) => q - p));
+    const hit = ASSUMPTIONS.find((a) => a.input === "isolateHitRatio")!;
+    const span = bill(inputs({ isolateHitRatio: hit.low })).totalUsd - bill(inputs({ isolateHitRatio: hit.high })).totalUsd;
+    expect(swings[0]).toBe(Math.round(span));
+    // The cheaper ends together cost less than the baseline, the dearer ones more.
+    const [cheap, dear] = [...text.matchAll(/\*\*\$([\d,]+)\*\*/g)].map((m) => Number(m[1]!.replace(/,/g, "")));
+    expect(cheap).toBeLessThan(bill(BASELINE).totalUsd);
+    expect(dear).toBeGreaterThan(bill(BASELINE).totalUsd);
   });
 
   it("replaces the generated blocks of the doc and refuses a doc without them", () => {
