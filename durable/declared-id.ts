@@ -1,6 +1,7 @@
 /** One Durable Object per declared id (a hashed e-mail, a publisher's id): the uid of its person, minted once, and its tombstone. */
 import { DurableObject } from "cloudflare:workers";
 import { newUid } from "../domain/ids";
+import { userProfile } from "../platform/stubs";
 import { retentionSeconds } from "./retention";
 
 interface Stored {
@@ -39,8 +40,20 @@ export class DeclaredId extends DurableObject<Env> {
     await this.ctx.storage.setAlarm(now + retentionMs);
   }
 
-  /** A retention period without a declaration (or since the erasure): the id is forgotten. */
+  /**
+   * A retention period without a declaration (or since the erasure): the id is forgotten, unless its person was
+   * active since, through any of its browsers; then it lasts as long as the person does. A person's object that
+   * cannot be reached throws, and the runtime retries the alarm: the id is never forgotten while its person lives.
+   */
   override async alarm(): Promise<void> {
+    const stored = await this.ctx.storage.get<Stored>(KEY);
+    if (stored?.person && !stored.erasedAt) {
+      const until = await userProfile(this.env, stored.person).activeUntil();
+      if (until > this.now()) {
+        await this.ctx.storage.setAlarm(until);
+        return;
+      }
+    }
     await this.ctx.storage.deleteAll();
   }
 }

@@ -254,6 +254,12 @@ export class UserProfile extends DurableObject<Env> {
     };
   }
 
+  /** When the user's data expires without further activity (ms); 0 for an erased user or one never active. */
+  async activeUntil(): Promise<number> {
+    this.load();
+    return this.s.erasedAt || !this.s.lastActive ? 0 : this.s.lastActive + this.retentionMs();
+  }
+
   /**
    * Erases everything held for the user (storage, KV record, partner aliases) and keeps only a tombstone, so later
    * events and batches cannot bring them back; the tombstone itself goes after the retention period. A person's

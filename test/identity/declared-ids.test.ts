@@ -1,6 +1,9 @@
 /** Declared ids: browsers declaring one id land on one profile, whatever the order, and a raw address is never taken. */
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import type { DeclaredId } from "../../durable/declared-id";
+import type { UserProfile } from "../../durable/user-profile";
 import { linesOf } from "../support/event-log-reader";
 import { call, postEvents, putSegments, view } from "../support/helpers";
 import { browser, identify, sha256Hex, uidOf } from "../support/identity";
@@ -129,5 +132,32 @@ describe("declared ids", () => {
     expect(await res.json()).toEqual({ identified: false });
     expect(res.headers.get("X-Udn-Consent")).toMatch(/^denied; /);
     expect(res.headers.getSetCookie()).toEqual([]);
+  });
+});
+
+describe("a declared id's lifetime", () => {
+  const RETENTION_MS = Number(env.RETENTION_SECONDS) * 1000;
+
+  it("lasts as long as its person is active, through any browser, and is forgotten a retention after the last activity", async () => {
+    const stub = env.DECLARED_ID.getByName("ppid:lifetime-test");
+    const t0 = Date.now();
+    const person = await stub.claim();
+    expect(person).toMatch(/^[A-Za-z0-9_-]{22}$/);
+    // The person is active half a retention later, without signing in again.
+    const profile = env.USER_PROFILE.getByName(person!);
+    await runInDurableObject(profile, (o: UserProfile) => void (o.now = () => t0 + RETENTION_MS / 2));
+    await profile.track(person!, [carView("lifetime-1")]);
+
+    // A retention after the claim: the person was active since, so the id stays and waits for the person's end.
+    await runInDurableObject(stub, (o: DeclaredId) => void (o.now = () => t0 + RETENTION_MS + 1));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (_o, state) => state.storage.getAlarm())).toBe(t0 + RETENTION_MS / 2 + RETENTION_MS);
+    expect(await stub.claim()).toBe(person);
+
+    // The claim above re-armed it: past the person's end and a retention after that claim, it is forgotten.
+    await runInDurableObject(stub, (o: DeclaredId) => void (o.now = () => t0 + 3 * RETENTION_MS));
+    expect(await runDurableObjectAlarm(stub)).toBe(true);
+    expect(await runInDurableObject(stub, (_o, state) => state.storage.get("declared"))).toBeUndefined();
+    expect(await stub.claim()).not.toBe(person);
   });
 });
