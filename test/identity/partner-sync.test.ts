@@ -2,7 +2,7 @@
 import { env } from "cloudflare:workers";
 import { beforeAll, describe, expect, it, vi } from "vitest";
 import { tcString, VENDOR } from "../support/consent-strings";
-import { ADMIN, call, postEvents, putSegments, S2S, view } from "../support/helpers";
+import { ADMIN, call, callWith, postEvents, putSegments, S2S, view } from "../support/helpers";
 import { browser, putPartners, SSP } from "../support/identity";
 
 const ALLOW_BOTH = `gdpr=1&gdpr_consent=${tcString({ vendors: [VENDOR, SSP.gvlid] })}`;
@@ -201,5 +201,20 @@ describe("partner id sync", () => {
       statuses.push((await call(`/v1/match?partner=ssp1&puid=flood-${i}`, { headers: { Cookie: cookie } })).status);
     expect(statuses).toContain(429);
     expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(20);
+  });
+
+  it("answers 503 when the user's object cannot be reached, storing nothing and redirecting nowhere", async () => {
+    const cookie = await browser("MatchObjectDownUser000");
+    const objectsDown = {
+      getByName: () => ({ linkPartner: () => Promise.reject(new Error("injected: object unreachable")) }),
+    } as unknown as Env["USER_PROFILE"];
+    const redirect = encodeURIComponent("https://sync.ssp1.example/done");
+    const res = await callWith({ USER_PROFILE: objectsDown }, `/v1/match?partner=ssp1&puid=DOWN-1&redirect=${redirect}`, {
+      headers: { Cookie: cookie },
+    });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ error: "the partner's id could not be stored now; retry" });
+    expect(res.headers.get("Location")).toBeNull();
+    expect(await env.PROFILES.get("a:ssp1:DOWN-1")).toBeNull();
   });
 });

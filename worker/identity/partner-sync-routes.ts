@@ -3,6 +3,7 @@ import { type Context, Hono } from "hono";
 import { checkedPuid, knownPartner, type Partner, redirectAllowed } from "../../domain/identity/partners";
 import { fillSyncUrl, matchUrl } from "../../domain/identity/sync-url";
 import { UdnError } from "../../domain/input-error";
+import { errorText, logEvent } from "../../domain/log";
 import { partnerConfig } from "../../platform/partner-store";
 import { userProfile } from "../../platform/stubs";
 import { eventsLimited } from "../events/rate-limit";
@@ -60,7 +61,13 @@ partnerSyncRoutes.get("/v1/match", async (c) => {
       c.header("Retry-After", String(RETRY_AFTER_S));
       throw new UdnError(429, "too many match requests from this browser or IP address; retry later");
     }
-    const linked = await userProfile(c.env, who.uid).linkPartner(who.uid, partner.id, puid);
+    const linked = await userProfile(c.env, who.uid)
+      .linkPartner(who.uid, partner.id, puid)
+      .catch((e: unknown) => {
+        // Nothing was stored: the partner's chain stops here, and its next sync stores the id.
+        logEvent("error", "partner id could not be stored", { partner: partner.id, error: errorText(e) });
+        throw new UdnError(503, "the partner's id could not be stored now; retry");
+      });
     outcome = linked.erased ? "erased" : "stored";
     // The browser's next answers in this isolate carry the new id at once, as events' answers do.
     if (!linked.erased) profileCache.set(who.uid, linked.profile, clock.now());
