@@ -1,11 +1,8 @@
 /** Page segments in Chromium: the tag reads the page's meta tags; a refused TC string gets them without user data or a cookie, consent gets both. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { installTcfCmp, tcString } from "./consent-fixtures";
-import { ADMIN, chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded } from "./harness";
+import { ADMIN, chromiumPerTest, POLL, publisherSite, tagLoaded } from "./harness";
 
-const EDGE_PORT = 8796;
-const PUBLISHER = 8797;
-const POLL = { timeout: 10_000, interval: 200 };
 const RULES = {
   version: 1,
   rules: [
@@ -15,40 +12,33 @@ const RULES = {
 };
 const SITE = { content: { data: [{ name: "udn.example", ext: { segtax: 9 }, segment: [{ id: "483" }, { id: "533" }] }] } };
 
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+const site = publisherSite({ edge: 8796, publisher: 8797 });
 const browser = chromiumPerTest();
 
 beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
-  const put = await fetch(`${edge.origin}/v1/admin/context`, { method: "PUT", headers: ADMIN, body: JSON.stringify(RULES) });
+  const put = await fetch(`${site.edge.origin}/v1/admin/context`, { method: "PUT", headers: ADMIN, body: JSON.stringify(RULES) });
   if (!put.ok) throw new Error(`loading context rules failed: ${put.status} ${await put.text()}`);
-  publisher = await startPublisher(PUBLISHER, edge.origin);
-});
-afterAll(async () => {
-  await publisher?.close();
-  await edge?.close();
 });
 
 describe("a page's own segments", () => {
   it("reach a browser that refused consent, in site.content.data, with no user.data and no cookie", async () => {
     await installTcfCmp(await browser.context("allow"), tcString(false));
-    const w = await browser.watch(edge.origin);
-    await w.page.goto(`${publisher.url}/context-page.html?utm_source=mail`);
+    const w = await browser.watch(site.edge.origin);
+    await w.page.goto(`${site.publisher.url}/context-page.html?utm_source=mail`);
     await tagLoaded(w.page);
     expect(await w.page.evaluate(() => window.udn.ortb2())).toEqual({ user: { data: [] }, site: SITE });
     const lookup = w.calls().find((c) => c.url.pathname === "/v1/segments");
     expect(lookup?.url.searchParams.get("section")).toBe("Sport");
     expect(lookup?.url.searchParams.get("lang")).toBe("fr");
     expect(lookup?.setCookies).toEqual([]);
-    expect(await (await browser.context()).cookies(edge.origin)).toEqual([]);
-    expect((await edge.kvKeys()).filter((k) => k.startsWith("u:"))).toEqual([]);
+    expect(await (await browser.context()).cookies(site.edge.origin)).toEqual([]);
+    expect((await site.edge.kvKeys()).filter((k) => k.startsWith("u:"))).toEqual([]);
   });
 
   it("come beside the user's segments when the user consented", async () => {
     await installTcfCmp(await browser.context("allow"), tcString(true));
-    const w = await browser.watch(edge.origin);
-    await w.page.goto(`${publisher.url}/context-page.html`);
+    const w = await browser.watch(site.edge.origin);
+    await w.page.goto(`${site.publisher.url}/context-page.html`);
     await tagLoaded(w.page);
     await w.page.evaluate(() => {
       for (let i = 0; i < 3; i++) window.udn.track("view", { category: "auto", url: "/cars/suv" });
@@ -57,6 +47,6 @@ describe("a page's own segments", () => {
     const ortb2 = (await w.page.evaluate(() => window.udn.ortb2())) as { user: { data: { segment: { id: string }[] }[] }; site: unknown };
     expect(ortb2.user.data.flatMap((d) => d.segment.map((s) => s.id))).toContain("806");
     expect(ortb2.site).toEqual(SITE);
-    expect(await (await browser.context()).cookies(edge.origin)).not.toEqual([]);
+    expect(await (await browser.context()).cookies(site.edge.origin)).not.toEqual([]);
   });
 });

@@ -5,6 +5,7 @@
  */
 import { createServer } from "node:http";
 import type { Page } from "playwright-core";
+import { type LoopbackServer, listenOnLoopback } from "./loopback-server";
 
 /**
  * Sets the control cookies from `page` (a third-party call, as the tag's are) and answers what the control
@@ -18,7 +19,7 @@ export function controlCookies(page: Page, controlOrigin: string): Promise<strin
   }, controlOrigin);
 }
 
-export async function startControlServer(port: number): Promise<{ origin: string; close(): Promise<void> }> {
+export function startControlServer(port: number): Promise<LoopbackServer> {
   const server = createServer((req, res) => {
     const origin = req.headers.origin;
     const cors: Record<string, string> = origin
@@ -35,16 +36,5 @@ export async function startControlServer(port: number): Promise<{ origin: string
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return listenOnLoopback(server, port);
 }

@@ -1,47 +1,33 @@
 /** Declared ids in Chromium: two browsers signing in as one reader on the demo page share one profile; an address never leaves the page. */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import {
   chromiumPerTest,
-  type Edge,
   idCookie,
   type LaunchedChromium,
   launchChromium,
-  startEdge,
-  startPublisher,
+  POLL,
+  publisherSite,
   tagLoaded,
   uidOf,
   type Watched,
   watchPage,
 } from "./harness";
 
-const EDGE_PORT = 8790;
-const PUBLISHER_PORT = 8792;
-const POLL = { timeout: 10_000, interval: 200 };
-
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+const site = publisherSite();
 const browser = chromiumPerTest();
 /** A second browser (its own profile and cookies), for the tests that need two. */
 let second: LaunchedChromium | undefined;
 const secondPages: Watched[] = [];
 
-beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER_PORT}`, COOKIE_PARTITIONED: "true" });
-  publisher = await startPublisher(PUBLISHER_PORT, edge.origin);
-});
 afterEach(async () => {
   await second?.close();
   second = undefined;
   for (const w of secondPages.splice(0)) expect(w.problems).toEqual([]);
 });
-afterAll(async () => {
-  await publisher?.close();
-  await edge?.close();
-});
 
 /** The demo page in a browser, once its tag has loaded. */
 async function demo(w: Watched): Promise<Watched> {
-  await w.page.goto(`${publisher.url}/`);
+  await w.page.goto(`${site.publisher.url}/`);
   await tagLoaded(w.page);
   return w;
 }
@@ -70,9 +56,9 @@ const ownEid = (w: Watched) =>
 
 describe("a declared id", () => {
   it("joins two browsers into one reader's profile: car views from each count toward the same segment", async () => {
-    const a = await demo(await browser.watch(edge.origin));
+    const a = await demo(await browser.watch(site.edge.origin));
     second = await launchChromium("allow");
-    const b = await demo(await watchPage(second, edge.origin));
+    const b = await demo(await watchPage(second, site.edge.origin));
     secondPages.push(b);
 
     // Two views in one browser, one in the other: three car views in all, but neither browser alone has 806.
@@ -115,9 +101,9 @@ describe("a declared id", () => {
 
   it("refuses an address in the tag: the page's console says why, and nothing reaches the edge", async () => {
     const errors: string[] = [];
-    const w = await browser.watch(edge.origin, [/^\[udn\] identify: send sha256_email, never the address; nothing sent/]);
+    const w = await browser.watch(site.edge.origin, [/^\[udn\] identify: send sha256_email, never the address; nothing sent/]);
     w.page.on("console", (m) => m.type() === "error" && errors.push(m.text()));
-    await w.page.goto(`${publisher.url}/tag-page.html`);
+    await w.page.goto(`${site.publisher.url}/tag-page.html`);
     await tagLoaded(w.page);
     await w.page.evaluate(() => window.udn.segments());
     const answers = await w.page.evaluate(async () => {

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import type { Miniflare } from "miniflare";
 import { type BrowserContext, chromium, type Page } from "playwright-core";
-import { afterEach, expect, inject } from "vitest";
+import { afterAll, afterEach, beforeAll, expect, inject } from "vitest";
 import { host } from "../../bench/miniflare-host.mjs";
 import demoSegments from "../../demo/segments.json";
 import { OUT as PREBID_BUNDLE } from "../../scripts/build-prebid.mjs";
@@ -52,9 +52,37 @@ export async function startEdge(port: number, vars: Record<string, string>): Pro
   };
 }
 
+/** How long and how often a test polls the page or the edge for what it expects. */
+export const POLL = { timeout: 10_000, interval: 200 };
+
 /** A publisher's site: the test pages (and the demo) on `http://localhost:<port>`, loading the tag from `edge`. */
 export function startPublisher(port: number, edge: string) {
   return servePublisher({ roots: [PAGES, "demo/publisher", PREBID_DIR], edge, port });
+}
+
+export type Publisher = Awaited<ReturnType<typeof startPublisher>>;
+
+export interface PublisherSite {
+  edge: Edge;
+  publisher: Publisher;
+}
+
+/**
+ * A test file's usual servers: the edge allowing the publisher's origin (its `udn_id` cookie Partitioned unless told
+ * otherwise), and the publisher's pages loading the tag from it; started before the file's tests, closed after them.
+ * Call it before the file's own `beforeAll`, which may then use both.
+ */
+export function publisherSite({ edge = 8790, publisher = 8792, partitioned = true } = {}): PublisherSite {
+  const site = {} as PublisherSite;
+  beforeAll(async () => {
+    site.edge = await startEdge(edge, { ALLOWED_ORIGINS: `http://localhost:${publisher}`, COOKIE_PARTITIONED: String(partitioned) });
+    site.publisher = await startPublisher(publisher, site.edge.origin);
+  });
+  afterAll(async () => {
+    await site.publisher?.close();
+    await site.edge?.close();
+  });
+  return site;
 }
 
 export type ThirdPartyCookies = "allow" | "block";

@@ -5,29 +5,22 @@
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { tcString } from "./consent-fixtures";
-import { ADMIN, chromiumPerTest, type Edge, S2S, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { ADMIN, chromiumPerTest, POLL, type PublisherSite, publisherSite, S2S, tagLoaded, type Watched } from "./harness";
 import { type PartnerServer, startPartnerServer } from "./partner-server";
 
-const PARTITIONED_EDGE = 8790;
-const UNPARTITIONED_EDGE = 8791;
-const PUBLISHER = 8792;
-const OTHER_PUBLISHER = 8793;
 const PARTNER = 8796;
 const PARTNER_OF_UNPARTITIONED = 8797;
-const POLL = { timeout: 10_000, interval: 200 };
 /** The S2S answer for a partner id nobody matched. */
 const UNKNOWN: string[] | number = [];
 
-let partitioned: Edge;
-let unpartitioned: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
-let otherPublisher: Awaited<ReturnType<typeof startPublisher>>;
 let partner: PartnerServer;
 let partnerOfUnpartitioned: PartnerServer;
+const partitioned = publisherSite();
+const unpartitioned = publisherSite({ edge: 8791, publisher: 8793, partitioned: false });
 const browser = chromiumPerTest();
 
-/** ssp1 at `edge`: its sync URL on `server` (http on 127.0.0.1 is allowed for tests), its ids sent to bidders as ssp1.example eids. */
-async function configurePartner(edge: Edge, server: PartnerServer): Promise<void> {
+/** ssp1 at `site`'s edge: its sync URL on `server` (http on 127.0.0.1 is allowed for tests), its ids sent to bidders as ssp1.example eids. */
+async function configurePartner(site: PublisherSite, server: PartnerServer): Promise<void> {
   const partners = {
     version: 1,
     partners: [
@@ -41,33 +34,24 @@ async function configurePartner(edge: Edge, server: PartnerServer): Promise<void
       },
     ],
   };
-  const res = await fetch(`${edge.origin}/v1/admin/partners`, { method: "PUT", headers: ADMIN, body: JSON.stringify(partners) });
+  const res = await fetch(`${site.edge.origin}/v1/admin/partners`, { method: "PUT", headers: ADMIN, body: JSON.stringify(partners) });
   if (!res.ok) throw new Error(`configuring ssp1 failed: ${res.status} ${await res.text()}`);
 }
 
 beforeAll(async () => {
-  partitioned = await startEdge(PARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
-  unpartitioned = await startEdge(UNPARTITIONED_EDGE, {
-    ALLOWED_ORIGINS: `http://localhost:${OTHER_PUBLISHER}`,
-    COOKIE_PARTITIONED: "false",
-  });
-  publisher = await startPublisher(PUBLISHER, partitioned.origin);
-  otherPublisher = await startPublisher(OTHER_PUBLISHER, unpartitioned.origin);
-  partner = await startPartnerServer(PARTNER, partitioned.origin, "ssp1");
-  partnerOfUnpartitioned = await startPartnerServer(PARTNER_OF_UNPARTITIONED, unpartitioned.origin, "ssp1");
+  partner = await startPartnerServer(PARTNER, partitioned.edge.origin, "ssp1");
+  partnerOfUnpartitioned = await startPartnerServer(PARTNER_OF_UNPARTITIONED, unpartitioned.edge.origin, "ssp1");
   await configurePartner(partitioned, partner);
   await configurePartner(unpartitioned, partnerOfUnpartitioned);
 });
 afterAll(async () => {
-  await Promise.all([publisher?.close(), otherPublisher?.close(), partner?.close(), partnerOfUnpartitioned?.close()]);
-  await partitioned?.close();
-  await unpartitioned?.close();
+  await Promise.all([partner?.close(), partnerOfUnpartitioned?.close()]);
 });
 
 /** The publisher's page with the tag, its third-party cookies allowed or blocked; the tag's first call gives the browser its id. */
-async function open(mode: "allow" | "block", edge: Edge): Promise<Watched> {
-  const w = await browser.watch(edge.origin, [], mode);
-  await w.page.goto(`${edge === partitioned ? publisher.url : otherPublisher.url}/tag-page.html`);
+async function open(mode: "allow" | "block", site: PublisherSite): Promise<Watched> {
+  const w = await browser.watch(site.edge.origin, [], mode);
+  await w.page.goto(`${site.publisher.url}/tag-page.html`);
   await tagLoaded(w.page);
   return w;
 }
@@ -93,20 +77,20 @@ const pixel = (page: Page, src: string) =>
     src,
   );
 
-/** The answer of the first request to `pathname` at `edge` the page makes from now on, hops of a redirect chain included. */
-const nextAnswer = (page: Page, edge: Edge, pathname: string) =>
+/** The answer of the first request to `pathname` at `site`'s edge the page makes from now on, hops of a redirect chain included. */
+const nextAnswer = (page: Page, site: PublisherSite, pathname: string) =>
   page.waitForResponse((r) => {
     const u = new URL(r.url());
-    return u.origin === edge.origin && u.pathname === pathname;
+    return u.origin === site.edge.origin && u.pathname === pathname;
   });
 
-/** The browser's uid at `edge`, from its stored udn_id cookie. */
-const uidAt = async (edge: Edge) =>
-  (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")?.value.split(".")[0];
+/** The browser's uid at `site`'s edge, from its stored udn_id cookie. */
+const uidAt = async (site: PublisherSite) =>
+  (await (await browser.context()).cookies(site.edge.origin)).find((c) => c.name === "udn_id")?.value.split(".")[0];
 
 /** A bidder's lookup by the partner's id (S2S): the browser's segments, or the status when there is no answer (an id nobody matched). */
-async function segmentsByPartnerId(edge: Edge, puid: string): Promise<string[] | number> {
-  const res = await fetch(`${edge.origin}/v1/partners/ssp1/users/${encodeURIComponent(puid)}/segments`, { headers: S2S });
+async function segmentsByPartnerId(site: PublisherSite, puid: string): Promise<string[] | number> {
+  const res = await fetch(`${site.edge.origin}/v1/partners/ssp1/users/${encodeURIComponent(puid)}/segments`, { headers: S2S });
   return res.ok ? ((await res.json()) as { segments: string[] }).segments : res.status;
 }
 
@@ -158,7 +142,7 @@ describe("a partner's pixel redirecting to /v1/match", () => {
     const match = await answer;
     expect(match.headers()["x-udn-match"]).toBe("stored");
     // The cookie that came is the one partitioned under the publisher's site: the partner has the id of this site only.
-    const stored = (await (await browser.context()).cookies(partitioned.origin)).find((c) => c.name === "udn_id")!;
+    const stored = (await (await browser.context()).cookies(partitioned.edge.origin)).find((c) => c.name === "udn_id")!;
     expect(stored.partitionKey).toBe("http://localhost");
     expect((await match.request().allHeaders()).cookie).toContain(`udn_id=${stored.value}`);
     const seen = partner.seen.at(-1)!;
@@ -172,7 +156,7 @@ describe("a partner's pixel redirecting to /v1/match", () => {
     await qualify(w.page);
     const refused = new URLSearchParams({ gdpr: "1", gdpr_consent: tcString(false) });
     const answer = nextAnswer(w.page, unpartitioned, "/v1/match");
-    expect(await pixel(w.page, `${unpartitioned.origin}/v1/match?partner=ssp1&puid=ssp-refused&${refused}`)).toBe("load");
+    expect(await pixel(w.page, `${unpartitioned.edge.origin}/v1/match?partner=ssp1&puid=ssp-refused&${refused}`)).toBe("load");
     expect((await answer).headers()["x-udn-match"]).toBe("denied");
     expect(await segmentsByPartnerId(unpartitioned, "ssp-refused")).toEqual(UNKNOWN);
   });
@@ -186,14 +170,14 @@ describe("our /v1/sync redirecting to the partner", () => {
     const before = partnerOfUnpartitioned.seen.length;
     const sync = nextAnswer(w.page, unpartitioned, "/v1/sync");
     const match = nextAnswer(w.page, unpartitioned, "/v1/match");
-    expect(await pixel(w.page, `${unpartitioned.origin}/v1/sync?partner=ssp1`)).toBe("load");
+    expect(await pixel(w.page, `${unpartitioned.edge.origin}/v1/sync?partner=ssp1`)).toBe("load");
     const redirect = await sync;
     expect(redirect.status()).toBe(302);
     expect(new URL(redirect.headers().location!).origin).toBe(partnerOfUnpartitioned.origin);
 
     const landed = partnerOfUnpartitioned.seen.slice(before).find((s) => s.path === "/setuid")!;
     expect(landed.query.udn).toBe(uid);
-    expect(landed.query.back).toBe(`${unpartitioned.origin}/v1/match?partner=ssp1&puid=`);
+    expect(landed.query.back).toBe(`${unpartitioned.edge.origin}/v1/match?partner=ssp1&puid=`);
     expect((await match).headers()["x-udn-match"]).toBe("stored");
     expect(await segmentsByPartnerId(unpartitioned, landed.puid)).toContain("806");
   });
@@ -204,7 +188,7 @@ describe("our /v1/sync redirecting to the partner", () => {
     const before = partnerOfUnpartitioned.seen.length;
     const refused = new URLSearchParams({ partner: "ssp1", gdpr: "1", gdpr_consent: tcString(false) });
     const sync = nextAnswer(w.page, unpartitioned, "/v1/sync");
-    expect(await pixel(w.page, `${unpartitioned.origin}/v1/sync?${refused}`)).toBe("load");
+    expect(await pixel(w.page, `${unpartitioned.edge.origin}/v1/sync?${refused}`)).toBe("load");
     const answer = await sync;
     expect(answer.status()).toBe(200);
     expect(answer.headers()["x-udn-sync"]).toBe("denied");

@@ -7,15 +7,14 @@
  */
 import { randomUUID } from "node:crypto";
 import { createServer } from "node:http";
+import { type LoopbackServer, listenOnLoopback } from "./loopback-server";
 
 /** A 1×1 transparent GIF: what a partner's pixel answers. */
 const GIF = Buffer.from("R0lGODlhAQABAIAAAAAAAP///yH5BAEAAAAALAAAAAABAAEAAAIBRAA7", "base64");
 
-export interface PartnerServer {
-  origin: string;
+export interface PartnerServer extends LoopbackServer {
   /** The requests it got, in order: path, query, and the partner's id for the browser (`fresh` when just minted). */
   seen: { path: string; query: Record<string, string>; puid: string; fresh: boolean }[];
-  close(): Promise<void>;
 }
 
 /**
@@ -42,17 +41,5 @@ export async function startPartnerServer(port: number, edge: string, partner: st
     }
     res.writeHead(404).end();
   });
-  await new Promise<void>((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", resolve);
-  });
-  return {
-    origin: `http://127.0.0.1:${port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        server.closeAllConnections();
-      }),
-  };
+  return { ...(await listenOnLoopback(server, port)), seen };
 }

@@ -4,29 +4,22 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { encodeTcString } from "../support/consent-builders";
 import { tcString } from "./consent-fixtures";
 import { controlCookies, startControlServer } from "./control-cookie-server";
-import { ADMIN, chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { ADMIN, chromiumPerTest, POLL, publisherSite, tagLoaded, type Watched } from "./harness";
 
-const EDGE_PORT = 8790;
-const PUBLISHER_PORT = 8792;
 const CONTROL = 8794;
-const POLL = { timeout: 10_000, interval: 200 };
 const VENDOR = 1234;
 /** The demo bidders' vendor ids (demo/prebid/recording-bid-adapter.ts): consented in every case, so only our vendor's consent varies. */
 const BIDDERS = [9001, 9002];
 
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
 let control: Awaited<ReturnType<typeof startControlServer>>;
+const site = publisherSite();
 const browser = chromiumPerTest();
 
 beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER_PORT}`, COOKIE_PARTITIONED: "true" });
-  publisher = await startPublisher(PUBLISHER_PORT, edge.origin);
   control = await startControlServer(CONTROL);
 });
 afterAll(async () => {
-  await Promise.all([publisher?.close(), control?.close()]);
-  await edge?.close();
+  await control?.close();
 });
 
 interface Setup {
@@ -47,9 +40,9 @@ interface Auction {
   targeting: Record<string, Record<string, unknown>>;
 }
 
-const pageUrl = (setup: Setup) => `${publisher.url}/prebid-page.html#${encodeURIComponent(JSON.stringify(setup))}`;
+const pageUrl = (setup: Setup) => `${site.publisher.url}/prebid-page.html#${encodeURIComponent(JSON.stringify(setup))}`;
 async function open(setup: Setup, mode?: "allow" | "block"): Promise<Watched> {
-  const w = await browser.watch(edge.origin, [], mode);
+  const w = await browser.watch(site.edge.origin, [], mode);
   await w.page.goto(pageUrl(setup));
   await tagLoaded(w.page);
   return w;
@@ -70,7 +63,7 @@ const OTHER_EID = { source: "id.example", uids: [{ id: "u1", atype: 1 }] };
 const sources = (a: Auction, bidder: string) => (a.bidders[bidder]?.user?.ext?.eids ?? []).map((e) => e.source);
 /** The browser's uid, from its udn_id cookie: what our eid carries. */
 const browserUid = async () =>
-  (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!.value.split(".")[0]!;
+  (await (await browser.context()).cookies(site.edge.origin)).find((c) => c.name === "udn_id")!.value.split(".")[0]!;
 
 describe("udnRtdProvider in a Prebid auction", () => {
   it("puts the segments and our eid in the global fragment for every bidder, beside other modules' data and ids, with GAM key-values per ad unit", async () => {
@@ -123,34 +116,34 @@ describe("udnRtdProvider in a Prebid auction", () => {
     const context = await browser.context();
     // Every call to the edge now takes 5 s, far past the auction's 300 ms delay.
     const slowed: number[] = [];
-    await context.route(`${edge.origin}/v1/**`, async (route) => {
+    await context.route(`${site.edge.origin}/v1/**`, async (route) => {
       slowed.push(Date.now());
       await new Promise((r) => setTimeout(r, 5000));
       await route.continue().catch(() => {});
     });
-    const w = await browser.watch(edge.origin);
+    const w = await browser.watch(site.edge.origin);
     await w.page.goto(pageUrl({ auctionDelay: 300, params: { waitMs: 5000 } }));
     const a = await auction(w.page);
     expect(slowed.length).toBeGreaterThan(0);
     // Generous slack for a shared 2-core machine; the edge's answer is still 4 s or more away.
     expect(a.startedAfter).toBeLessThan(300 + 700);
     for (const bidder of ["alpha", "beta"]) expect(ours(a, bidder)).toEqual([EDGE_DATA]);
-    await context.unroute(`${edge.origin}/v1/**`);
+    await context.unroute(`${site.edge.origin}/v1/**`);
   });
 
   it("with nothing cached and the edge slowed, lets the auction go after the configured wait, without segments", async () => {
     const context = await browser.context();
-    await context.route(`${edge.origin}/v1/**`, async (route) => {
+    await context.route(`${site.edge.origin}/v1/**`, async (route) => {
       await new Promise((r) => setTimeout(r, 5000));
       await route.continue().catch(() => {});
     });
-    const w = await browser.watch(edge.origin);
+    const w = await browser.watch(site.edge.origin);
     await w.page.goto(pageUrl({ auctionDelay: 3000, params: { waitMs: 300 } }));
     const a = await auction(w.page);
     expect(a.startedAfter).toBeGreaterThanOrEqual(250);
     expect(a.startedAfter).toBeLessThan(300 + 700);
     for (const bidder of ["alpha", "beta"]) expect(ours(a, bidder)).toEqual([]);
-    await context.unroute(`${edge.origin}/v1/**`);
+    await context.unroute(`${site.edge.origin}/v1/**`);
   });
 
   it("adds nothing under a TC string without our vendor, or without Purpose 4, even with segments cached", async () => {
@@ -185,19 +178,19 @@ describe("udnRtdProvider in a Prebid auction", () => {
     const w = await open({ usp: true });
     await qualify(w.page);
     expect(ours(await auction(w.page), "alpha")).toEqual([EDGE_DATA]);
-    const uid = (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!.value.split(".")[0]!;
-    expect(await edge.kvKeys()).toContain(`u:${uid}`);
+    const uid = (await (await browser.context()).cookies(site.edge.origin)).find((c) => c.name === "udn_id")!.value.split(".")[0]!;
+    expect(await site.edge.kvKeys()).toContain(`u:${uid}`);
 
     await w.page.evaluate(() => (window as unknown as { requestDeletion(): void }).requestDeletion());
     await expect.poll(() => w.calls().some((c) => c.url.pathname === "/v1/optout" && c.status === 200), POLL).toBe(true);
-    await expect.poll(() => edge.kvKeys(), POLL).not.toContain(`u:${uid}`);
+    await expect.poll(() => site.edge.kvKeys(), POLL).not.toContain(`u:${uid}`);
     expect(await w.page.evaluate(() => Object.keys(localStorage).filter((k) => k.startsWith("udn_rtd:")))).toEqual([]);
     expect(ours(await auction(w.page), "alpha")).toEqual([]);
   });
 
   it("gives every bidder the page's segments in site.content.data, beside the user's, once context rules describe the page", async () => {
     const rules = { version: 1, rules: [{ id: "483", taxonomy: 9, name: "Sports", when: { pathPrefix: ["/prebid-page"] } }] };
-    const put = await fetch(`${edge.origin}/v1/admin/context`, { method: "PUT", headers: ADMIN, body: JSON.stringify(rules) });
+    const put = await fetch(`${site.edge.origin}/v1/admin/context`, { method: "PUT", headers: ADMIN, body: JSON.stringify(rules) });
     expect(put.status).toBe(200);
     const { page } = await open({});
     await qualify(page);

@@ -2,32 +2,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { gppUsPrivacyString, installGppCmp, installTcfCmp, tcString } from "./consent-fixtures";
 import { controlCookies, startControlServer } from "./control-cookie-server";
-import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, uidOf, type Watched } from "./harness";
+import { chromiumPerTest, idCookie, POLL, type Publisher, publisherSite, startPublisher, tagLoaded, uidOf, type Watched } from "./harness";
 
-const EDGE_PORT = 8790;
-const PUBLISHER = 8792;
 const CONTROL = 8794;
 const STRANGER = 8795;
-const POLL = { timeout: 10_000, interval: 200 };
 
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
-let stranger: Awaited<ReturnType<typeof startPublisher>>;
+let stranger: Publisher;
 let control: Awaited<ReturnType<typeof startControlServer>>;
+const site = publisherSite();
 const browser = chromiumPerTest();
 
 beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
-  publisher = await startPublisher(PUBLISHER, edge.origin);
-  stranger = await startPublisher(STRANGER, edge.origin);
+  stranger = await startPublisher(STRANGER, site.edge.origin);
   control = await startControlServer(CONTROL);
 });
 afterAll(async () => {
-  await Promise.all([publisher?.close(), stranger?.close(), control?.close()]);
-  await edge?.close();
+  await Promise.all([stranger?.close(), control?.close()]);
 });
 async function open(url: string, allowConsole: RegExp[] = []): Promise<Watched> {
-  const w = await browser.watch(edge.origin, allowConsole);
+  const w = await browser.watch(site.edge.origin, allowConsole);
   await w.page.goto(url);
   await tagLoaded(w.page);
   return w;
@@ -58,7 +51,7 @@ describe("a page on a disallowed origin", () => {
           () => "read",
           () => "refused",
         ),
-      edge.origin,
+      site.edge.origin,
     );
     expect(direct).toBe("refused");
     // DevTools reports a call's headers on its own time, after the page may have seen the answer.
@@ -76,22 +69,22 @@ describe("opting out from the publisher's page", () => {
   it("clears the Partitioned id, erases the user, and afterwards the browser gets nothing and stores nothing", async () => {
     // Third-party cookies blocked: the id lives only in the publisher's partition, out of reach of a visit to the edge.
     await browser.context("block");
-    const w = await open(`${publisher.url}/tag-page.html`);
+    const w = await open(`${site.publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
-    const id = (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!;
+    const id = (await (await browser.context()).cookies(site.edge.origin)).find((c) => c.name === "udn_id")!;
     expect(id.partitionKey).toBe("http://localhost");
     const uid = uidOf(id.value);
-    expect(await edge.kvKeys()).toContain(`u:${uid}`);
+    expect(await site.edge.kvKeys()).toContain(`u:${uid}`);
 
     expect(await w.page.evaluate(() => window.udn.optout())).toBe(true);
-    const after = await (await browser.context()).cookies(edge.origin);
+    const after = await (await browser.context()).cookies(site.edge.origin);
     expect(after.map((c) => [c.name, c.value, c.partitionKey])).toEqual([["udn_optout", "1", "http://localhost"]]);
-    await expect.poll(() => edge.kvKeys(), POLL).toEqual(["cfg:segments"]);
-    expect(await edge.segmentsOf(uid)).toEqual([]);
+    await expect.poll(() => site.edge.kvKeys(), POLL).toEqual(["cfg:segments"]);
+    expect(await site.edge.segmentsOf(uid)).toEqual([]);
 
     // The next page view: the tag starts afresh, the browser's opt-out cookie speaks for it.
-    const next = await open(`${publisher.url}/tag-page.html`);
+    const next = await open(`${site.publisher.url}/tag-page.html`);
     await next.page.evaluate(threeCarViews);
     await next.page.evaluate(() => window.udn.flush());
     expect(await next.page.evaluate(() => window.udn.segments())).toEqual([]);
@@ -100,8 +93,8 @@ describe("opting out from the publisher's page", () => {
       expect(c.cookie, `${c.method} ${c.url.pathname}`).toBe("udn_optout=1");
       expect(c.setCookies, `${c.method} ${c.url.pathname}`).toEqual([]);
     }
-    expect(await edge.kvKeys()).toEqual(["cfg:segments"]);
-    expect((await (await browser.context()).cookies(edge.origin)).map((c) => c.name)).toEqual(["udn_optout"]);
+    expect(await site.edge.kvKeys()).toEqual(["cfg:segments"]);
+    expect((await (await browser.context()).cookies(site.edge.origin)).map((c) => c.name)).toEqual(["udn_optout"]);
     // Both pages did block third-party cookies (proved last: the control's cookies land on the edge's host too).
     for (const page of [w.page, next.page]) expect(await controlCookies(page, control.origin)).toBe("udn_ctlp=1");
   });
@@ -112,7 +105,7 @@ describe("consent from the page's CMP", () => {
     const tc = tcString(true);
     await installTcfCmp(await browser.context("allow"), tc);
     // A page with no event of its own: its first call is a lookup, then events, then the opt-out.
-    const w = await open(`${publisher.url}/quiet-page.html`);
+    const w = await open(`${site.publisher.url}/quiet-page.html`);
     expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
@@ -131,7 +124,7 @@ describe("consent from the page's CMP", () => {
 
   it("TCF: a user who refused is not identified: no cookie, empty segments, the edge says why", async () => {
     await installTcfCmp(await browser.context("allow"), tcString(false));
-    const w = await open(`${publisher.url}/tag-page.html`);
+    const w = await open(`${site.publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await w.page.evaluate(() => window.udn.flush());
     expect(await w.page.evaluate(() => window.udn.segments())).toEqual([]);
@@ -141,14 +134,14 @@ describe("consent from the page's CMP", () => {
       expect(c.setCookies).toEqual([]);
       expect(c.headers["x-udn-consent"]).toMatch(/^denied; /);
     }
-    expect(await (await browser.context()).cookies(edge.origin)).toEqual([]);
-    expect(await edge.kvKeys()).toEqual(["cfg:segments"]);
+    expect(await (await browser.context()).cookies(site.edge.origin)).toEqual([]);
+    expect(await site.edge.kvKeys()).toEqual(["cfg:segments"]);
   });
 
   it("GPP: the string and its sections travel on every call once the CMP's signal is ready", async () => {
     const gpp = gppUsPrivacyString();
     await installGppCmp(await browser.context("allow"), gpp, [6]);
-    const w = await open(`${publisher.url}/tag-page.html`);
+    const w = await open(`${site.publisher.url}/tag-page.html`);
     await w.page.evaluate(threeCarViews);
     await expect.poll(() => w.page.evaluate(() => window.udn.segments()), POLL).toContain("806");
     await expect.poll(() => w.calls().some((c) => c.method === "POST"), POLL).toBe(true);

@@ -1,27 +1,13 @@
 /** Edge requests per page view: the page's view event, its segments, GPT key-values, Prebid user.data and the RTD module share one request. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumPerTest, type Edge, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { describe, expect, it } from "vitest";
+import { chromiumPerTest, POLL, publisherSite, tagLoaded, type Watched } from "./harness";
 
-const EDGE_PORT = 8790;
-const PUBLISHER_PORT = 8792;
-const POLL = { timeout: 10_000, interval: 200 };
-
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+const site = publisherSite();
 const browser = chromiumPerTest();
-
-beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER_PORT}`, COOKIE_PARTITIONED: "true" });
-  publisher = await startPublisher(PUBLISHER_PORT, edge.origin);
-});
-afterAll(async () => {
-  await publisher?.close();
-  await edge?.close();
-});
 
 /** What the page asked the edge (the tag script aside), once its segments, key-values and fragment are in. */
 async function pageView(w: Watched): Promise<string[]> {
-  await w.page.goto(`${publisher.url}/page-view.html`);
+  await w.page.goto(`${site.publisher.url}/page-view.html`);
   await tagLoaded(w.page);
   await w.page.waitForFunction(() => (window as unknown as { pageViewDone?: unknown }).pageViewDone);
   const [segments, gpt, ortb2] = await w.page.evaluate(() => (window as unknown as { pageViewDone: Promise<unknown[]> }).pageViewDone);
@@ -40,15 +26,15 @@ async function pageView(w: Watched): Promise<string[]> {
 describe("requests per page view", () => {
   it("is one: the view event's answer carries the profile that segments(), gpt() and ortb2() read", async () => {
     for (let view = 0; view < 2; view++) {
-      const w = await browser.watch(edge.origin);
+      const w = await browser.watch(site.edge.origin);
       expect(await pageView(w)).toEqual(["POST /v1/events?answer=profile"]);
       await w.page.close();
     }
   });
 
   it("stays one lookup after the user's own events: their answers keep the page's profile fresh (read-your-writes)", async () => {
-    const w = await browser.watch(edge.origin);
-    await w.page.goto(`${publisher.url}/quiet-page.html`);
+    const w = await browser.watch(site.edge.origin);
+    await w.page.goto(`${site.publisher.url}/quiet-page.html`);
     await tagLoaded(w.page);
     await w.page.evaluate(() => {
       const seen: unknown[] = [];
@@ -75,8 +61,8 @@ describe("requests per page view", () => {
   });
 
   it("is one on the demo page too, with its Prebid auction and its segments polled every 3 s", async () => {
-    const w = await browser.watch(edge.origin);
-    await w.page.goto(`${publisher.url}/`);
+    const w = await browser.watch(site.edge.origin);
+    await w.page.goto(`${site.publisher.url}/`);
     await tagLoaded(w.page);
     await expect.poll(() => w.page.locator("#bidders").textContent(), POLL).toContain("alpha:");
     // Past the page's first 3 s poll of segments(), gpt() and ortb2().

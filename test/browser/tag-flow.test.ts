@@ -1,26 +1,13 @@
 /** The tag on a publisher's page in Chromium, against the built Worker: queue, events, segments, cookie, GPT, Prebid, the demo page. */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { describe, expect, it } from "vitest";
+import { chromiumPerTest, idCookie, POLL, publisherSite, tagLoaded, type Watched } from "./harness";
 
-const EDGE_PORT = 8790;
-const PUBLISHER_PORT = 8792;
-const POLL = { timeout: 10_000, interval: 200 };
-
-let edge: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
+const site = publisherSite();
 const browser = chromiumPerTest();
 
-beforeAll(async () => {
-  edge = await startEdge(EDGE_PORT, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER_PORT}`, COOKIE_PARTITIONED: "true" });
-  publisher = await startPublisher(PUBLISHER_PORT, edge.origin);
-});
-afterAll(async () => {
-  await publisher?.close();
-  await edge?.close();
-});
 async function open(path: string, allowConsole: RegExp[] = []): Promise<Watched> {
-  const w = await browser.watch(edge.origin, allowConsole);
-  await w.page.goto(publisher.url + path);
+  const w = await browser.watch(site.edge.origin, allowConsole);
+  await w.page.goto(site.publisher.url + path);
   return w;
 }
 
@@ -70,7 +57,7 @@ describe("the tag on a publisher's page", () => {
       expect(c.setCookies.filter((s) => s.startsWith("udn_id="))).toEqual([]);
     }
 
-    const stored = (await (await browser.context()).cookies(edge.origin)).find((c) => c.name === "udn_id")!;
+    const stored = (await (await browser.context()).cookies(site.edge.origin)).find((c) => c.name === "udn_id")!;
     expect(stored).toMatchObject({ value, path: "/", httpOnly: true, secure: true, sameSite: "None", partitionKey: "http://localhost" });
     expect(stored.expires - Date.now() / 1000).toBeGreaterThan(399 * 86_400);
     expect(stored.expires - Date.now() / 1000).toBeLessThanOrEqual(400 * 86_400);

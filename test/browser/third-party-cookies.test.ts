@@ -1,40 +1,24 @@
 /** Chromium blocking third-party cookies (set through DevTools): proved with a control cookie; a Partitioned id still recognises the browser, an unpartitioned one cannot. */
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { controlCookies, startControlServer } from "./control-cookie-server";
-import { chromiumPerTest, type Edge, idCookie, startEdge, startPublisher, tagLoaded, type Watched } from "./harness";
+import { chromiumPerTest, idCookie, POLL, type PublisherSite, publisherSite, tagLoaded, type Watched } from "./harness";
 
-const PARTITIONED_EDGE = 8790;
-const UNPARTITIONED_EDGE = 8791;
-const PUBLISHER = 8792;
-const OTHER_PUBLISHER = 8793;
 const CONTROL = 8794;
-const POLL = { timeout: 10_000, interval: 200 };
 
-let partitioned: Edge;
-let unpartitioned: Edge;
-let publisher: Awaited<ReturnType<typeof startPublisher>>;
-let otherPublisher: Awaited<ReturnType<typeof startPublisher>>;
 let control: Awaited<ReturnType<typeof startControlServer>>;
+const partitioned = publisherSite();
+const unpartitioned = publisherSite({ edge: 8791, publisher: 8793, partitioned: false });
 const browser = chromiumPerTest();
 
 beforeAll(async () => {
-  partitioned = await startEdge(PARTITIONED_EDGE, { ALLOWED_ORIGINS: `http://localhost:${PUBLISHER}`, COOKIE_PARTITIONED: "true" });
-  unpartitioned = await startEdge(UNPARTITIONED_EDGE, {
-    ALLOWED_ORIGINS: `http://localhost:${OTHER_PUBLISHER}`,
-    COOKIE_PARTITIONED: "false",
-  });
-  publisher = await startPublisher(PUBLISHER, partitioned.origin);
-  otherPublisher = await startPublisher(OTHER_PUBLISHER, unpartitioned.origin);
   control = await startControlServer(CONTROL);
 });
 afterAll(async () => {
-  await Promise.all([publisher?.close(), otherPublisher?.close(), control?.close()]);
-  await partitioned?.close();
-  await unpartitioned?.close();
+  await control?.close();
 });
-async function open(mode: "allow" | "block", url: string, edge: Edge): Promise<Watched> {
-  const w = await browser.watch(edge.origin, [], mode);
-  await w.page.goto(url);
+async function open(mode: "allow" | "block", site: PublisherSite): Promise<Watched> {
+  const w = await browser.watch(site.edge.origin, [], mode);
+  await w.page.goto(`${site.publisher.url}/tag-page.html`);
   return w;
 }
 
@@ -42,17 +26,17 @@ const controlCookiesFrom = (w: Watched) => controlCookies(w.page, control.origin
 
 describe("third-party cookies", () => {
   it("come back when allowed: the control detects a browser that does not block", async () => {
-    const w = await open("allow", `${publisher.url}/tag-page.html`, partitioned);
+    const w = await open("allow", partitioned);
     expect((await controlCookiesFrom(w)).split("; ").sort()).toEqual(["udn_ctl=1", "udn_ctlp=1"]);
   });
 
   it("are blocked when the test asks: only the Partitioned control cookie comes back", async () => {
-    const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
+    const w = await open("block", partitioned);
     expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
 
   it("blocked, a Partitioned udn_id still recognises the browser on every call (COOKIE_PARTITIONED on)", async () => {
-    const w = await open("block", `${publisher.url}/tag-page.html`, partitioned);
+    const w = await open("block", partitioned);
     expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
     await tagLoaded(w.page);
     await w.page.evaluate(() => window.udn.segments());
@@ -74,12 +58,12 @@ describe("third-party cookies", () => {
     expect(later.length).toBeGreaterThanOrEqual(2);
     for (const c of later) expect(idCookie(c.cookie), `${c.method} ${c.url.pathname}`).toBe(value);
     // Cookies ignore ports: the control's Partitioned cookie is stored for this host too, and is no concern here.
-    const stored = (await (await browser.context()).cookies(partitioned.origin)).filter((c) => c.name.startsWith("udn_id"));
+    const stored = (await (await browser.context()).cookies(partitioned.edge.origin)).filter((c) => c.name.startsWith("udn_id"));
     expect(stored.map((c) => [c.name, c.value, c.partitionKey])).toEqual([["udn_id", value, "http://localhost"]]);
   });
 
   it("blocked, an unpartitioned udn_id is refused: the browser is a stranger on every call (COOKIE_PARTITIONED off)", async () => {
-    const w = await open("block", `${otherPublisher.url}/tag-page.html`, unpartitioned);
+    const w = await open("block", unpartitioned);
     await tagLoaded(w.page);
     // One lookup per page view: three views, three lookups.
     for (let i = 0; i < 3; i++) {
@@ -101,7 +85,7 @@ describe("third-party cookies", () => {
       minted.add(set.split(";")[0]!);
     }
     expect(minted.size).toBe(lookups.length);
-    expect(await (await browser.context()).cookies(unpartitioned.origin)).toEqual([]);
+    expect(await (await browser.context()).cookies(unpartitioned.edge.origin)).toEqual([]);
     // Last, as its cookies land on the edge's host too.
     expect(await controlCookiesFrom(w)).toBe("udn_ctlp=1");
   });
