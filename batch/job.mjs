@@ -32,6 +32,29 @@ export const refreshedKey = (version) => `batch-state/v${version}/refreshed.json
 const TTL_UNIT_MS = { s: 1_000, m: 60_000, h: 3_600_000, d: 86_400_000 };
 
 /**
+ * Writes the records of one version (users' or pages'), each checked as the sync will check it.
+ * @param {AsyncIterable<{ before: unknown, now: unknown } & Record<string, string>>} rows each a user's or a page's memberships before and now
+ * @param {"full" | "delta"} kind
+ * @param {"uid" | "url"} key what a row is keyed by, and what a record carries
+ * @param {Parameters<typeof createPartWriter>[0]} at
+ */
+async function writeRecords(rows, kind, key, at) {
+  const writer = createPartWriter(at);
+  let upserts = 0;
+  let deletes = 0;
+  for await (const row of rows) {
+    const r = recordFor(row.before, row.now, kind);
+    if (!r) continue;
+    const checked = checkRecord({ [key]: row[key], ...r });
+    if ("error" in checked) throw new Error(`${key === "uid" ? "user" : "page"} ${JSON.stringify(row[key])}: ${checked.error}`);
+    await writer.write(checked.record);
+    if ("delete" in r) deletes++;
+    else upserts++;
+  }
+  return { parts: await writer.finish(), upserts, deletes };
+}
+
+/**
  * @param {ReturnType<typeof import("./args.mjs").parseBatchArgs>} opts
  * @param {{ events: import("./buckets.mjs").Bucket, origin: import("./buckets.mjs").Bucket, destination: string }} buckets
  * @param {ReturnType<typeof import("./progress.mjs").createProgress>} progress
@@ -110,42 +133,22 @@ export async function runBatch(opts, { events, origin, destination }, progress, 
     if (stop) return finish({ outcome: "stopped", reason: stop });
 
     progress.stage(`writing ${kind} version ${usersVersion}`);
-    const writer = createPartWriter({ dir: join(work, "parts"), version: usersVersion, perPart: opts.perPart });
-    let upserts = 0;
-    let deletes = 0;
-    for await (const u of userLists(db, { changedOnly: kind === "delta" })) {
-      const r = recordFor(u.before, u.now, kind);
-      if (!r) continue;
-      const checked = checkRecord({ uid: u.uid, ...r });
-      if ("error" in checked) throw new Error(`user ${JSON.stringify(u.uid)}: ${checked.error}`);
-      await writer.write(checked.record);
-      if ("delete" in r) deletes++;
-      else upserts++;
-    }
-    const parts = await writer.finish();
+    const { parts, upserts, deletes } = await writeRecords(userLists(db, { changedOnly: kind === "delta" }), kind, "uid", {
+      dir: join(work, "parts"),
+      version: usersVersion,
+      perPart: opts.perPart,
+    });
     const usersChanged = kind === "full" || upserts + deletes > 0;
 
     // Page ids are of another taxonomy than users' (a version has one): pages go in a version of their own, after the users'.
     const pagesVersion = usersChanged ? usersVersion + 1 : usersVersion;
-    const pages = {
-      version: pagesVersion,
-      kind: pagesKind,
-      pages: pageCounts.pages,
-      skippedUrls: pageCounts.skippedUrls,
-      upserts: 0,
-      deletes: 0,
-    };
-    const pageWriter = createPartWriter({ dir: join(work, "page-parts"), version: pagesVersion, perPart: opts.perPart });
-    for await (const p of pageLists(db, { changedOnly: pagesKind === "delta" })) {
-      const r = recordFor(p.before, p.now, pagesKind);
-      if (!r) continue;
-      const checked = checkRecord({ url: p.url, ...r });
-      if ("error" in checked) throw new Error(`page ${JSON.stringify(p.url)}: ${checked.error}`);
-      await pageWriter.write(checked.record);
-      if ("delete" in r) pages.deletes++;
-      else pages.upserts++;
-    }
-    const pageParts = await pageWriter.finish();
+    const { parts: pageParts, ...pageChanges } = await writeRecords(
+      pageLists(db, { changedOnly: pagesKind === "delta" }),
+      pagesKind,
+      "url",
+      { dir: join(work, "page-parts"), version: pagesVersion, perPart: opts.perPart },
+    );
+    const pages = { version: pagesVersion, kind: pagesKind, pages: pageCounts.pages, skippedUrls: pageCounts.skippedUrls, ...pageChanges };
     const pagesChanged = pages.upserts + pages.deletes > 0;
     const pagesResult =
       pageFiles.length || pagesState ? { pages: { ...pages, parts: pagesChanged ? pageParts.length : 0, published: pagesChanged } } : {};

@@ -375,9 +375,7 @@ export class UserProfile extends DurableObject<Env> {
     const taken = await userProfile(this.env, person).absorb(person, this.s.uid, snapshot);
     await this.publishing?.catch(() => {});
     const { uid, lastActive, provisional } = this.s;
-    await this.ctx.storage.deleteAll();
-    this.ctx.storage.sql.exec(SCHEMA);
-    this.reset();
+    await this.wipe();
     // The mark lasts as the data would have: a tab or a queue still holding the old id is sent on to the person.
     Object.assign(this.s, { uid, lastActive, provisional, mergedInto: person, absorbed: true });
     this.loaded = true;
